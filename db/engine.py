@@ -1,0 +1,74 @@
+"""Engine factory for the embedded SQLite file and a shared PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened; the message says which and why."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the GUI read while ingest writes; busy_timeout waits out short locks
+    # instead of failing a workstation's write.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+def open_engine(url: str, **kwargs) -> Engine:
+    """An engine whose database answers; otherwise a clear ``DatabaseUnavailable``."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    try:
+        engine = make_engine(url, **kwargs)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"not a database URL: {url!r} ({exc})") from None
+    except (DBAPIError, OSError) as exc:
+        reason = getattr(exc, "orig", exc)
+        raise DatabaseUnavailable(f"cannot open the database {describe(url)}: {str(reason).strip()}") from None
+    return engine

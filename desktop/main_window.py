@@ -1,0 +1,67 @@
+"""The main window: the map in the centre, docks around it, menus and a status bar.
+
+It only lays things out; wiring between docks and the map happens in ``desktop.app``."""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow
+
+from core.settings import Settings
+from desktop.docks.layers import LayersDock
+from desktop.map.view import MapView
+
+
+class MainWindow(QMainWindow):
+    sig_basemap_settings_requested = Signal()
+
+    def __init__(self, settings: Settings, map_view: MapView, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setObjectName("main_window")
+        self.setWindowTitle(self.tr("Grid Command — joint police and city-management grid command map"))
+        self.map_view = map_view
+        self.setCentralWidget(map_view)
+        self.layers_dock = LayersDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
+        self.status_db = QLabel()
+        self.status_basemap = QLabel()
+        self.status_network = QLabel()
+        for label in (self.status_db, self.status_basemap, self.status_network):
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self.resize(1600, 900)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(self.layers_dock.toggleViewAction())
+        settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        basemap_action = QAction(self.tr("&Basemap…"), self)
+        basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)
+        settings_menu.addAction(basemap_action)
+
+    def restore_layout(self) -> None:
+        ui = self.settings.ui
+        if ui.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(ui.window_geometry.encode()))
+        if ui.window_state:
+            self.restoreState(QByteArray.fromBase64(ui.window_state.encode()))
+
+    def remember_layout(self) -> None:
+        self.settings.ui.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        self.settings.ui.window_state = bytes(self.saveState().toBase64().data()).decode()
+
+    def set_status(self, db: str, basemap: str, blocked: int) -> None:
+        self.status_db.setText(self.tr("Database: %1").replace("%1", db))
+        self.status_basemap.setText(self.tr("Basemap: %1").replace("%1", basemap))
+        if blocked:
+            self.status_network.setText(self.tr("Offline: %n external request(s) blocked", "", blocked))
+            self.status_network.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        else:
+            self.status_network.setText(self.tr("Offline: no external requests"))
+            self.status_network.setStyleSheet("color: #1b5e20;")

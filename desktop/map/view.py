@@ -1,0 +1,138 @@
+"""The embedded browser for the map: a private profile whose every request is
+checked, a page that records console errors, and the one bridge to our JS."""
+from __future__ import annotations
+
+import json
+from collections import deque
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage, QWebEngineProfile, QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from desktop.map.schemes import APP_SCHEME, PAGE_URL, TILES_SCHEME, AppSchemeHandler, MbtilesSchemeHandler
+
+# Schemes that would leave the machine. An intranet tile server configured by the
+# administrator is the one exception (``allowed_hosts``).
+_EXTERNAL = {"http", "https", "ws", "wss", "ftp"}
+
+
+class OfflineInterceptor(QWebEngineUrlRequestInterceptor):
+    """Blocks and counts every request that would reach the network."""
+
+    def __init__(self, allowed_hosts: set[str] | None = None, parent=None):
+        super().__init__(parent)
+        self.allowed_hosts = allowed_hosts or set()
+        self.blocked: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+        url = info.requestUrl()
+        if url.scheme() in _EXTERNAL and url.host() not in self.allowed_hosts:
+            self.blocked.append(url.toString())
+            info.block(True)
+
+
+class MapPage(QWebEnginePage):
+    """Keeps the page's console messages; errors fail the screenshot and the tests."""
+
+    def __init__(self, profile, parent=None):
+        super().__init__(profile, parent)
+        self.console_errors: list[str] = []
+        self.console_log: deque[str] = deque(maxlen=200)
+
+    def javaScriptConsoleMessage(self, level, message, line, source):
+        text = f"{source}:{line}: {message}"
+        self.console_log.append(text)
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.console_errors.append(text)
+
+
+class MapBridge(QObject):
+    """The QWebChannel object the page talks to (Anki's Bridge, pyqtlet2's map.html).
+
+    Python→JS calls wait in a queue until the page says it is ready."""
+
+    sig_page_ready = Signal(dict)
+    sig_feature_clicked = Signal(str, str)
+    sig_map_clicked = Signal(float, float)
+
+    def __init__(self, page: QWebEnginePage, parent=None):
+        super().__init__(parent)
+        self._page = page
+        self._queue: list[str] = []
+        self.ready = False
+        self.ready_info: dict = {}
+
+    def reset(self) -> None:
+        self.ready = False
+        self._queue.clear()
+
+    def call(self, function: str, *args) -> None:
+        """Call ``gridmap.<function>(*args)`` in the page, now or once it is ready."""
+        js = f"gridmap.{function}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)});"
+        if self.ready:
+            self._page.runJavaScript(js)
+        else:
+            self._queue.append(js)
+
+    @Slot(str)
+    def pageReady(self, info_json: str) -> None:
+        self.ready = True
+        self.ready_info = json.loads(info_json)
+        pending, self._queue = self._queue, []
+        if pending:
+            self._page.runJavaScript("\n".join(pending))
+        self.sig_page_ready.emit(self.ready_info)
+
+    @Slot(str, str)
+    def featureClicked(self, layer: str, code: str) -> None:
+        self.sig_feature_clicked.emit(layer, code)
+
+    @Slot(float, float)
+    def mapClicked(self, lon: float, lat: float) -> None:
+        self.sig_map_clicked.emit(lon, lat)
+
+
+class MapView(QWebEngineView):
+    """The map widget. ``load_page(html)`` shows a page built by ``desktop.map.page``."""
+
+    sig_load_failed = Signal(str)
+
+    def __init__(self, parent=None, mbtiles_path: str | None = None, allowed_hosts: set[str] | None = None):
+        super().__init__(parent)
+        # An off-the-record profile: no disk cache, and its own interceptor and schemes.
+        self.profile = QWebEngineProfile(self)
+        self.interceptor = OfflineInterceptor(allowed_hosts, self.profile)
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        self.app_handler = AppSchemeHandler(self.profile)
+        self.profile.installUrlSchemeHandler(APP_SCHEME, self.app_handler)
+        self.tiles_handler = MbtilesSchemeHandler(mbtiles_path, self.profile)
+        self.profile.installUrlSchemeHandler(TILES_SCHEME, self.tiles_handler)
+        self.map_page = MapPage(self.profile, self)
+        self.setPage(self.map_page)
+        self.bridge = MapBridge(self.map_page, self)
+        self.channel = QWebChannel(self.map_page)
+        self.channel.registerObject("bridge", self.bridge)
+        self.map_page.setWebChannel(self.channel)
+        self.loadFinished.connect(self._on_load_finished)
+
+    @property
+    def blocked_requests(self) -> list[str]:
+        return self.interceptor.blocked
+
+    def load_page(self, html: str) -> None:
+        self.bridge.reset()
+        self.app_handler.page_html = html.encode("utf-8")
+        self.map_page.load(QUrl(PAGE_URL))
+
+    def _on_load_finished(self, ok: bool) -> None:
+        if not ok:
+            self.sig_load_failed.emit(f"the map page failed to load ({PAGE_URL})")
+
+    def dispose(self) -> None:
+        """Delete the page before its profile, or Qt warns at exit (PLATFORM.md)."""
+        page = self.map_page
+        self.setPage(None) if False else None
+        page.deleteLater()

@@ -1,0 +1,45 @@
+"""The `gridcommand` console script.
+
+Subcommands import their modules lazily, so `gridcommand serve` on a server with
+no display never loads Qt."""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+# subcommand -> module under gridcommand.commands with add_arguments(parser) and run(args) -> int
+COMMANDS = {
+    "gui": "Run the command map (the desktop application)",
+    "db": "Create or migrate the schema, seed the demo city, import layers",
+    "bench": "Run a benchmark and print its figures as JSON",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gridcommand", description="Grid Command 城警联勤网格指挥图")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=name)
+        import_module(f"gridcommand.commands.{name}").add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = import_module(f"gridcommand.commands.{args._module}")
+    from db.engine import DatabaseUnavailable
+
+    try:
+        return int(module.run(args) or 0)
+    except DatabaseUnavailable as exc:
+        print(f"gridcommand: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

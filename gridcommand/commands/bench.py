@@ -1,0 +1,19 @@
+"""`gridcommand bench NAME`: run a benchmark from bench/ and print its JSON."""
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import import_module
+
+BENCHMARKS = {"startup": "bench.startup"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", choices=sorted(BENCHMARKS))
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+
+
+def run(args: argparse.Namespace) -> int:
+    result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0

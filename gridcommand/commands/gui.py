@@ -1,0 +1,19 @@
+"""`gridcommand gui`: the desktop command map."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    parser.add_argument("--demo", action="store_true", help="use the demo database in the user data directory, seeding it if empty")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default: settings, zh_CN)")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render the window once the map is drawn, write the PNG and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.app import GuiOptions, run_gui
+
+    return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, screenshot=args.screenshot,
+                              save_settings=args.screenshot is None))

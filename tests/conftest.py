@@ -1,0 +1,91 @@
+"""Shared fixtures: an isolated home for settings and data, and databases of both kinds.
+
+Database tests take the ``db_url`` fixture and so run against SQLite and PostgreSQL.
+Under CI=true a PostgreSQL that cannot be reached fails the tests instead of skipping them."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+
+import pytest
+
+# Nothing a test does may touch the real user's settings or data.
+os.environ["GRIDCOMMAND_HOME"] = tempfile.mkdtemp(prefix="gridcommand-test-home-")
+os.environ.pop("GRIDCOMMAND_DB", None)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PG_ADMIN_URL = os.environ.get("GRIDCOMMAND_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"PostgreSQL is required under CI but unavailable: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A scratch PostgreSQL database for this test session, dropped at the end."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from db.engine import normalize_url
+
+    admin_url = normalize_url(PG_ADMIN_URL)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = f"gridcommand_test_{uuid.uuid4().hex[:10]}"
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any driver or network error means "unavailable"
+        _pg_unavailable(str(exc).splitlines()[0])
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    url = request.getfixturevalue("pg_database")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(db_url):
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def runner(engine):
+    from db.operations import Actor, OperationRunner
+
+    return OperationRunner(engine, Actor(user="tester", workstation="ws-test"))
+
+
+@pytest.fixture
+def seeded(runner):
+    from db.seed import seed_demo
+
+    seed_demo(runner)
+    return runner
