@@ -176,6 +176,9 @@ def run_gui(options: GuiOptions) -> int:
     if options.screenshot is not None:
         code = take_screenshot(app, options.screenshot, options.timeout_s)
         app.window.close()
+        app.map_view.dispose()
         return code
     qapp.aboutToQuit.connect(app.shutdown)
-    return qapp.exec()
+    code = qapp.exec()
+    app.map_view.dispose()
+    return code

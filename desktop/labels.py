@@ -7,37 +7,34 @@ from core import layers as L
 from desktop.map.page import PageLabels
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("labels", text)
-
-
+# Each call is spelled out in full so pyside6-lupdate can extract the string.
 def layer_names() -> dict[str, str]:
     return {
-        L.GRIDS: _t("Grids"), L.STATIONS: _t("Stations"), L.POINTS: _t("Must-visit points"),
-        L.LINES: _t("Must-patrol lines"), L.TARGETS: _t("Key targets"), L.STREETS: _t("Streets"),
+        L.GRIDS: QCoreApplication.translate("labels", "Grids"), L.STATIONS: QCoreApplication.translate("labels", "Stations"), L.POINTS: QCoreApplication.translate("labels", "Must-visit points"),
+        L.LINES: QCoreApplication.translate("labels", "Must-patrol lines"), L.TARGETS: QCoreApplication.translate("labels", "Key targets"), L.STREETS: QCoreApplication.translate("labels", "Streets"),
     }
 
 
 def kind_names() -> dict[str, str]:
     return {
-        "joint_service_station": _t("Joint service station"), "swat_post": _t("SWAT post"),
-        "police_station": _t("Police station"), "traffic_post": _t("Traffic police post"),
-        "government": _t("Party and government centre"), "business": _t("Business district"),
-        "school": _t("School"), "hospital": _t("Hospital"), "night_market": _t("Night market"),
-        "complex_order": _t("Complex public order area"), "crowded_place": _t("Crowded place"),
-        "primary": _t("Main road"), "secondary": _t("Secondary road"), "residential": _t("Side street"),
+        "joint_service_station": QCoreApplication.translate("labels", "Joint service station"), "swat_post": QCoreApplication.translate("labels", "SWAT post"),
+        "police_station": QCoreApplication.translate("labels", "Police station"), "traffic_post": QCoreApplication.translate("labels", "Traffic police post"),
+        "government": QCoreApplication.translate("labels", "Party and government centre"), "business": QCoreApplication.translate("labels", "Business district"),
+        "school": QCoreApplication.translate("labels", "School"), "hospital": QCoreApplication.translate("labels", "Hospital"), "night_market": QCoreApplication.translate("labels", "Night market"),
+        "complex_order": QCoreApplication.translate("labels", "Complex public order area"), "crowded_place": QCoreApplication.translate("labels", "Crowded place"),
+        "primary": QCoreApplication.translate("labels", "Main road"), "secondary": QCoreApplication.translate("labels", "Secondary road"), "residential": QCoreApplication.translate("labels", "Side street"),
     }
 
 
 def field_names() -> dict[str, str]:
     return {
-        "code": _t("Code"), "commander": _t("Grid commander"), "political_commissar": _t("Political commissar"),
-        "phone": _t("Phone"), "kind": _t("Kind"), "grid_code": _t("Grid"), "radius_m": _t("Radius (m)"),
-        "visits_per_shift": _t("Visits per shift"), "corridor_m": _t("Corridor width (m)"),
-        "passes_per_shift": _t("Passes per shift"), "time_windows": _t("Time windows"), "any_time": _t("Any time"),
+        "code": QCoreApplication.translate("labels", "Code"), "commander": QCoreApplication.translate("labels", "Grid commander"), "political_commissar": QCoreApplication.translate("labels", "Political commissar"),
+        "phone": QCoreApplication.translate("labels", "Phone"), "kind": QCoreApplication.translate("labels", "Kind"), "grid_code": QCoreApplication.translate("labels", "Grid"), "radius_m": QCoreApplication.translate("labels", "Radius (m)"),
+        "visits_per_shift": QCoreApplication.translate("labels", "Visits per shift"), "corridor_m": QCoreApplication.translate("labels", "Corridor width (m)"),
+        "passes_per_shift": QCoreApplication.translate("labels", "Passes per shift"), "time_windows": QCoreApplication.translate("labels", "Time windows"), "any_time": QCoreApplication.translate("labels", "Any time"),
     }
 
 
 def page_labels(basemap_note: str = "") -> PageLabels:
     return PageLabels(layer_names=layer_names(), kind_names=kind_names(), field_names=field_names(),
-                      legend_title=_t("Legend"), basemap_note=basemap_note)
+                      legend_title=QCoreApplication.translate("labels", "Legend"), basemap_note=basemap_note)

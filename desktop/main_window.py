@@ -24,6 +24,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(map_view)
         self.layers_dock = LayersDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
+        self.resizeDocks([self.layers_dock], [380], Qt.Orientation.Horizontal)
         self.status_db = QLabel()
         self.status_basemap = QLabel()
         self.status_network = QLabel()

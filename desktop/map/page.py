@@ -129,7 +129,8 @@ def build_page(
     crs = basemap.crs if basemap.kind != "none" else "wgs84"
     center = shift_for_basemap(view.center_lon, view.center_lat, crs)
     m = OfflineMap(location=(center[1], center[0]), zoom_start=view.zoom, tiles=None, control_scale=True,
-                   prefer_canvas=False, max_zoom=basemap.max_zoom, zoom_control=True)
+                   prefer_canvas=False, max_zoom=basemap.max_zoom, zoom_control=True,
+                   zoom_snap=0.25, zoom_delta=0.5)
     _add_basemap(m, basemap)
     registry: dict[str, list[str]] = {}
 
@@ -165,7 +166,7 @@ def build_page(
         if features:
             add(L.STATIONS, f"{names[L.STATIONS]} · {labels.kind_names.get(kind, kind)}", features,
                 marker=_badge(color, glyph))
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     legend = [{"kind": "grid", "label": names[L.GRIDS], "color": "#1e88e5"},
               {"kind": "line", "label": names[L.LINES], "color": "#e65100"},
               {"kind": "point", "label": names[L.POINTS], "color": "#d50000"}]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import deque
 
+import shiboken6
+
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
@@ -117,6 +119,7 @@ class MapView(QWebEngineView):
         self.channel.registerObject("bridge", self.bridge)
         self.map_page.setWebChannel(self.channel)
         self.loadFinished.connect(self._on_load_finished)
+        self._disposed = False
 
     @property
     def blocked_requests(self) -> list[str]:
@@ -133,6 +136,8 @@ class MapView(QWebEngineView):
 
     def dispose(self) -> None:
         """Delete the page before its profile, or Qt warns at exit (PLATFORM.md)."""
-        page = self.map_page
-        self.setPage(None) if False else None
-        page.deleteLater()
+        if self._disposed:
+            return
+        self._disposed = True
+        shiboken6.delete(self.map_page)
+        shiboken6.delete(self.profile)
