@@ -1,24 +1,25 @@
-"""The composition root: opens the database, builds the window, wires docks to the map."""
+"""The composition root: builds the window, opens the database, wires docks to the map.
+
+Start-up is staged so the map shows as soon as the browser can draw it: the page
+built last time for this database is loaded first, and the database (SQLAlchemy,
+Alembic, folium) is only touched once that page is up. A changed dataset then
+rebuilds the page once. Heavy modules are imported inside functions for that reason."""
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from core.layers import LayerFeature
 from core.settings import Settings
-from db.config import demo_db_url, load_settings, resolve_db_url, save_settings
-from db.engine import DatabaseUnavailable, describe, is_sqlite, open_engine, session_factory
-from db.migrate import is_up_to_date, upgrade
-from db.operations import OperationRunner
-from db.places_repo import load_all_layers
+from db.config import data_dir, demo_db_url, load_settings, resolve_db_url, save_settings
 from desktop import labels
-from desktop.basemap_dialog import BasemapDialog
 from desktop.main_window import MainWindow
-from desktop.map.page import build_page
+from desktop.map.page_cache import PageCache
+from desktop.map.page_inputs import fingerprint
 from desktop.map.view import MapView
 from desktop.runtime import application, install_translations
 
@@ -33,10 +34,17 @@ class GuiOptions:
     timeout_s: float = 60.0
 
 
+def database_url(options: GuiOptions, settings: Settings) -> str:
+    return options.db_url or (demo_db_url() if options.demo else resolve_db_url(None, settings))
+
+
 def open_database(options: GuiOptions, settings: Settings):
     """The embedded SQLite file is migrated (and the demo seeded) here; a shared
     PostgreSQL is migrated by its administrator with `gridcommand db upgrade`."""
-    url = options.db_url or (demo_db_url() if options.demo else resolve_db_url(None, settings))
+    from db.engine import DatabaseUnavailable, describe, is_sqlite, open_engine, session_factory
+    from db.migrate import is_up_to_date, upgrade
+
+    url = database_url(options, settings)
     engine = open_engine(url)
     if is_sqlite(engine) or options.demo:
         upgrade(engine)
@@ -45,6 +53,7 @@ def open_database(options: GuiOptions, settings: Settings):
                                   "run `gridcommand db upgrade --db URL` first")
     if options.demo:
         from db.models import Grid
+        from db.operations import OperationRunner
         from db.seed import seed_demo
 
         with session_factory(engine)() as session:
@@ -55,35 +64,84 @@ def open_database(options: GuiOptions, settings: Settings):
 
 
 class GridCommandApp(QObject):
-    def __init__(self, settings: Settings, engine, options: GuiOptions):
+    sig_startup_completed = Signal()
+    sig_startup_failed = Signal(str)
+
+    def __init__(self, settings: Settings, options: GuiOptions, engine=None):
         super().__init__()
         self.settings = settings
-        self.engine = engine
         self.options = options
-        self.runner = OperationRunner(engine)
-        self.sessions = session_factory(engine)
+        self.engine = None
+        self.sessions = None
         basemap = settings.basemap
         allowed = {basemap.url.split("/")[2].split(":")[0]} if basemap.kind == "url" and "//" in basemap.url else set()
         self.map_view = MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None,
                                 allowed_hosts=allowed)
         self.window = MainWindow(settings, self.map_view)
         self.layers: dict[str, list[LayerFeature]] = {}
+        self.page_fingerprint: str | None = None
+        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
         self.window.layers_dock.sig_feature_chosen.connect(self._on_feature_chosen)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.map_view.bridge.sig_page_ready.connect(self._on_page_ready)
         self.window.restore_layout()
+        if engine is not None:
+            self.attach_database(engine)
 
-    def reload_layers(self) -> None:
+    def _cache_key(self) -> str:
+        return f"{database_url(self.options, self.settings)}|{self.settings.ui.language}|{self.options.language}"
+
+    # --- start-up stages -------------------------------------------------------------
+    def show_cached_page(self) -> bool:
+        cached = self.page_cache.load()
+        if cached is None:
+            return False
+        html, self.page_fingerprint = cached
+        self.map_view.load_page(html)
+        return True
+
+    def attach_database(self, engine) -> None:
+        from db.engine import session_factory
+
+        self.engine = engine
+        self.sessions = session_factory(engine)
+
+    def refresh_layers(self) -> None:
+        """Read the static layers; rebuild and reload the page only if it would change."""
+        from db.places_repo import load_all_layers
+
         with self.sessions() as session:
             self.layers = load_all_layers(session)
         self.window.layers_dock.set_features(self.layers)
-        self.load_page()
+        page_labels = self._page_labels()
+        current = fingerprint(self.layers, self.settings.basemap, self.settings.map, page_labels)
+        if current != self.page_fingerprint:
+            from desktop.map.page import build_page
 
-    def load_page(self) -> None:
+            html = build_page(self.layers, self.settings.basemap, self.settings.map, page_labels)
+            self.page_fingerprint = current
+            self.page_cache.store(html, current)
+            self.map_view.load_page(html)
+
+    def complete_startup(self) -> None:
+        """Open the database and bring the page up to date; errors go to the user."""
+        from db.engine import DatabaseUnavailable
+
+        try:
+            if self.engine is None:
+                self.attach_database(open_database(self.options, self.settings))
+            self.refresh_layers()
+        except DatabaseUnavailable as exc:
+            self.sig_startup_failed.emit(str(exc))
+            return
+        self._update_status()
+        self.sig_startup_completed.emit()
+
+    # --- reactions ---------------------------------------------------------------------
+    def _page_labels(self):
         b = self.settings.basemap
         note = "" if b.kind == "none" or b.crs == "wgs84" else self.tr("Overlays shifted to %1").replace("%1", b.crs.upper())
-        html = build_page(self.layers, b, self.settings.map, labels.page_labels(note))
-        self.map_view.load_page(html)
+        return labels.page_labels(note)
 
     def basemap_text(self) -> str:
         b = self.settings.basemap
@@ -94,7 +152,10 @@ class GridCommandApp(QObject):
         return self.tr("none (vector streets)")
 
     def _update_status(self) -> None:
-        self.window.set_status(describe(str(self.engine.url)), self.basemap_text(), len(self.map_view.blocked_requests))
+        from db.engine import describe
+
+        where = describe(database_url(self.options, self.settings))
+        self.window.set_status(where, self.basemap_text(), len(self.map_view.blocked_requests))
 
     def _on_page_ready(self, _info: dict) -> None:
         self._update_status()
@@ -103,6 +164,8 @@ class GridCommandApp(QObject):
         self.map_view.bridge.call("showFeature", feature.layer, feature.code)
 
     def _on_basemap_settings_requested(self) -> None:
+        from desktop.basemap_dialog import BasemapDialog
+
         dialog = BasemapDialog(self.settings.basemap, self.window)
         if dialog.exec():
             self.settings.basemap = dialog.result_settings
@@ -117,10 +180,29 @@ class GridCommandApp(QObject):
             save_settings(self.settings)
 
 
+def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
+    """Window first, cached page next, database once that page is drawn (or as soon
+    as the event loop runs when there is no cached page). Callers connect to the
+    app's signals before the event loop starts."""
+    app = GridCommandApp(settings, options)
+    app.window.show()
+    if app.show_cached_page():
+        def after_first_draw(_info: dict) -> None:
+            app.map_view.bridge.sig_page_ready.disconnect(after_first_draw)
+            QTimer.singleShot(0, app.complete_startup)
+
+        app.map_view.bridge.sig_page_ready.connect(after_first_draw)
+    else:
+        QTimer.singleShot(0, app.complete_startup)
+    return app
+
+
 def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
-    """Wait until the map has drawn its layers, grab the window, write the PNG.
-    Non-zero if the page failed, a request tried to leave the machine, or JS errored."""
-    qapp = QApplication.instance()
+    """Wait until the map shows the current data with all layers drawn, grab the window,
+    write the PNG. Non-zero if the page failed, a request tried to leave the machine,
+    the page reported a JavaScript error, or the database could not be opened."""
+    # A local loop, not qapp.exec(): quitting the application would close every window.
+    loop = QEventLoop()
     outcome: dict[str, object] = {}
 
     def finish(code: int, message: str = "") -> None:
@@ -129,9 +211,11 @@ def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
         outcome["code"] = code
         if message:
             print(f"gridcommand: {message}", file=sys.stderr)
-        qapp.quit()
+        loop.quit()
 
     def on_ready(_info: dict) -> None:
+        if app.engine is None or app.page_fingerprint is None:
+            return  # the cached page; wait for the one checked against the database
         # One more moment for the compositor to paint the frame the page just drew.
         QTimer.singleShot(400, grab)
 
@@ -151,10 +235,17 @@ def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
             print(f"screenshot written to {path}")
             finish(0)
 
+    def on_completed() -> None:
+        if app.map_view.bridge.ready:  # the cached page was already current
+            on_ready({})
+
     app.map_view.bridge.sig_page_ready.connect(on_ready)
+    app.sig_startup_completed.connect(on_completed)
+    app.sig_startup_failed.connect(lambda msg: finish(3, msg))
     app.map_view.sig_load_failed.connect(lambda msg: finish(7, msg))
     QTimer.singleShot(int(timeout_s * 1000), lambda: finish(8, f"the map did not finish loading within {timeout_s:.0f} s"))
-    qapp.exec()
+    if "code" not in outcome:
+        loop.exec()
     return int(outcome.get("code", 9))
 
 
@@ -164,20 +255,21 @@ def run_gui(options: GuiOptions) -> int:
     install_translations(options.language or settings.ui.language)
     for problem in problems:
         print(f"gridcommand: settings: {problem}", file=sys.stderr)
-    try:
-        engine = open_database(options, settings)
-    except DatabaseUnavailable as exc:
-        if options.screenshot is None:
-            QMessageBox.critical(None, "Grid Command", str(exc))
-        raise
-    app = GridCommandApp(settings, engine, options)
-    app.reload_layers()
-    app.window.show()
     if options.screenshot is not None:
+        app = GridCommandApp(settings, options)
+        app.window.show()
+        QTimer.singleShot(0, app.complete_startup)
         code = take_screenshot(app, options.screenshot, options.timeout_s)
         app.window.close()
         app.map_view.dispose()
         return code
+    app = start_app(options, settings)
+
+    def on_failed(message: str) -> None:
+        QMessageBox.critical(app.window, "Grid Command", message)
+        qapp.exit(3)
+
+    app.sig_startup_failed.connect(on_failed)
     qapp.aboutToQuit.connect(app.shutdown)
     code = qapp.exec()
     app.map_view.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from core import layers as L
-from desktop.map.page import PageLabels
+from desktop.map.page_inputs import PageLabels
 
 
 # Each call is spelled out in full so pyside6-lupdate can extract the string.

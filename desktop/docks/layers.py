@@ -78,12 +78,14 @@ class LayerFilterProxy(QSortFilterProxyModel):
         self._layer: str | None = None
 
     def set_query(self, query: str) -> None:
+        self.beginFilterChange()
         self._query = query
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_layer(self, layer: str | None) -> None:
+        self.beginFilterChange()
         self._layer = layer
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         f = self.sourceModel().feature(source_row)

@@ -5,7 +5,6 @@ into ``gridapp://gridcommand/web/``; the stock folium CDN lists are never used."
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -17,6 +16,7 @@ from core import layers as L
 from core.crs import shift_for_basemap
 from core.layers import LayerFeature
 from core.settings import BasemapSettings, MapSettings
+from desktop.map.page_inputs import PageLabels
 from desktop.map.schemes import TILES_URL, WEB_ROOT
 
 VENDOR = WEB_ROOT + "vendor/"
@@ -72,17 +72,6 @@ GRID_COLORS = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#00acc1", "#e53935",
 ROAD_WEIGHT = {"primary": 6, "secondary": 4, "residential": 2}
 
 
-@dataclass(frozen=True)
-class PageLabels:
-    """Translated strings the page shows; filled by the window from Qt's translations."""
-
-    layer_names: dict[str, str]
-    kind_names: dict[str, str]
-    field_names: dict[str, str]
-    legend_title: str = "Legend"
-    basemap_note: str = ""
-
-
 def _shift_geometry(geometry: dict, basemap_crs: str) -> dict:
     if basemap_crs == "wgs84":
         return geometry
@@ -129,8 +118,14 @@ def build_page(
     crs = basemap.crs if basemap.kind != "none" else "wgs84"
     center = shift_for_basemap(view.center_lon, view.center_lat, crs)
     m = OfflineMap(location=(center[1], center[0]), zoom_start=view.zoom, tiles=None, control_scale=True,
-                   prefer_canvas=False, max_zoom=basemap.max_zoom, zoom_control=True,
+                   prefer_canvas=True, max_zoom=basemap.max_zoom, zoom_control=True,
                    zoom_snap=0.25, zoom_delta=0.5)
+    grids = layers.get(L.GRIDS, [])
+    if grids:
+        # Fit before any layer is added, so Leaflet projects the features only once.
+        (minx, miny), (maxx, maxy) = (shift_for_basemap(min(g.bbox[0] for g in grids), min(g.bbox[1] for g in grids), crs),
+                                      shift_for_basemap(max(g.bbox[2] for g in grids), max(g.bbox[3] for g in grids), crs))
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
     _add_basemap(m, basemap)
     registry: dict[str, list[str]] = {}
 

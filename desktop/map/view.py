@@ -105,7 +105,8 @@ class MapView(QWebEngineView):
     def __init__(self, parent=None, mbtiles_path: str | None = None, allowed_hosts: set[str] | None = None):
         super().__init__(parent)
         # An off-the-record profile: no disk cache, and its own interceptor and schemes.
-        self.profile = QWebEngineProfile(self)
+        # Not a child of the view: the page must die before its profile (see dispose).
+        self.profile = QWebEngineProfile()
         self.interceptor = OfflineInterceptor(allowed_hosts, self.profile)
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.app_handler = AppSchemeHandler(self.profile)
@@ -135,9 +136,11 @@ class MapView(QWebEngineView):
             self.sig_load_failed.emit(f"the map page failed to load ({PAGE_URL})")
 
     def dispose(self) -> None:
-        """Delete the page before its profile, or Qt warns at exit (PLATFORM.md)."""
+        """Delete the view (and with it its page) before the profile, or Qt warns
+        and may crash at exit (PLATFORM.md). The view is unusable afterwards."""
         if self._disposed:
             return
         self._disposed = True
-        shiboken6.delete(self.map_page)
-        shiboken6.delete(self.profile)
+        profile = self.profile
+        shiboken6.delete(self)
+        shiboken6.delete(profile)

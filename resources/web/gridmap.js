@@ -128,19 +128,10 @@
     state.layers = layers;
     state.config = config;
     addLegend();
-    fitToGrids();
     map.on("click", function (e) {
       if (state.bridge) state.bridge.mapClicked(e.latlng.lng, e.latlng.lat);
     });
     connectBridge();
-  }
-
-  function fitToGrids() {
-    var bounds = null;
-    (state.layers.grids || []).forEach(function (g) {
-      if (g.getLayers().length) bounds = bounds ? bounds.extend(g.getBounds()) : g.getBounds();
-    });
-    if (bounds) state.map.fitBounds(bounds, { padding: [10, 10], animate: false });
   }
 
   function flyToBounds(minLon, minLat, maxLon, maxLat) {

@@ -1,0 +1,123 @@
+"""`gridcommand bench startup`: process start → demo map loaded with all layers drawn,
+against a bare QWebEngineView loading only vendored Leaflet, measured in the same run.
+
+Each measurement is a fresh process; the demo database is seeded before timing, so
+the figure is an ordinary start, not the first one."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+
+from bench.common import median, timed_child
+
+BASELINE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="gridapp://gridcommand/web/vendor/leaflet/leaflet.css">
+<script src="gridapp://gridcommand/web/vendor/leaflet/leaflet.js"></script>
+<style>html,body,#map{height:100%;margin:0}</style></head><body><div id="map"></div><script>
+var map = L.map('map').setView([32.684, 112.083], 15);
+requestAnimationFrame(function () { requestAnimationFrame(function () { document.title = 'READY'; }); });
+</script></body></html>"""
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_app() -> None:
+    """The same staged start-up as `gridcommand gui --demo`. READY when the map is first
+    drawn with all layers; the peak RSS is taken once start-up has fully completed
+    (database opened and the page checked against it), so it is the real peak."""
+    from PySide6.QtWidgets import QApplication
+
+    from db.config import load_settings
+    from desktop.app import GuiOptions, start_app
+    from desktop.runtime import application, install_translations
+
+    qapp = application()
+    settings, _ = load_settings()
+    install_translations(settings.ui.language)
+    state = {"ready_s": None, "completed": False}
+
+    def ready(_info):
+        if state["ready_s"] is None:
+            print("READY", flush=True)
+            state["ready_s"] = True
+        if state["completed"]:
+            finish()
+
+    def completed():
+        state["completed"] = True
+        if app.map_view.bridge.ready:
+            finish()
+
+    def finish():
+        print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib()}), flush=True)
+        QApplication.instance().quit()
+
+    app = start_app(GuiOptions(demo=True, save_settings=False), settings)
+    app.map_view.bridge.sig_page_ready.connect(ready)
+    app.sig_startup_completed.connect(completed)
+    qapp.exec()
+    app.map_view.dispose()
+
+
+def _child_baseline() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.map.view import MapView
+    from desktop.runtime import application
+
+    qapp = application()
+    view = MapView()
+    view.resize(1600, 900)
+
+    def title(text):
+        if text == "READY":
+            print("READY", flush=True)
+            print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib()}), flush=True)
+            QApplication.instance().quit()
+
+    view.titleChanged.connect(title)
+    view.load_page(BASELINE_PAGE)
+    view.show()
+    qapp.exec()
+    view.dispose()
+
+
+def run(repeat: int = 5) -> dict:
+    home = tempfile.mkdtemp(prefix="gridcommand-bench-startup-")
+    env = {"GRIDCOMMAND_HOME": home, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    # Cold: no cached page (the first start after data or settings changed); the very
+    # first run also seeds the demo database and is not timed.
+    cache_dir = os.path.join(home, "data", "page-cache")
+    timed_child(["-m", "bench.startup", "app"], env)
+    timed_child(["-m", "bench.startup", "baseline"], env)  # warms the file cache equally
+    app_s, cold_s, base_s, rss = [], [], [], []
+    for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all alike
+        t, info = timed_child(["-m", "bench.startup", "app"], env)
+        app_s.append(t)
+        rss.append(json.loads(info)["peak_rss_mib"])
+        base_s.append(timed_child(["-m", "bench.startup", "baseline"], env)[0])
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        cold_s.append(timed_child(["-m", "bench.startup", "app"], env)[0])
+    startup, baseline = median(app_s), median(base_s)
+    return {
+        "startup_s": round(startup, 3),
+        "baseline_s": round(baseline, 3),
+        "ratio": round(startup / baseline, 3),
+        "peak_rss_mib": round(median(rss), 1),
+        "cold_startup_s": round(median(cold_s), 3),
+        "cold_ratio": round(median(cold_s) / baseline, 3),
+        "runs": repeat,
+        "startup_runs_s": [round(t, 3) for t in app_s],
+        "baseline_runs_s": [round(t, 3) for t in base_s],
+        "target": {"ratio_max": 1.5, "peak_rss_mib_max": 400},
+    }
+
+
+if __name__ == "__main__":
+    {"app": _child_app, "baseline": _child_baseline}[sys.argv[1]]()

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is needed, makes sure PostgreSQL runs, checks the layer contract,
+# then runs the whole test suite headless. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/ensure-postgres.sh
+.venv/bin/lint-imports
+export QT_QPA_PLATFORM=offscreen
+exec .venv/bin/python -m pytest "$@"
