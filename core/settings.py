@@ -36,7 +36,7 @@ class MapSettings:
     center_lon: float = 112.083
     center_lat: float = 32.684
     zoom: int = 15
-    label_min_zoom: int = 16  # unit callsigns appear from this zoom
+    label_min_zoom: int = 15  # unit callsigns appear from this zoom
 
 
 @dataclass

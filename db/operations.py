@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock, SystemClock
 from db.engine import DatabaseUnavailable, session_factory
 from db.models import AuditLog, ChangeLog
+from db.notify import CHANGES_CHANNEL, notify
 
 T = TypeVar("T")
 
@@ -72,6 +73,8 @@ class OpContext:
         ))
 
     def changed(self, kind: str, entity_id: Any = None) -> None:
+        if kind not in self.kinds:
+            notify(self.session, CHANGES_CHANNEL, kind)
         self.kinds.add(kind)
         self.session.add(ChangeLog(at=self.now, kind=kind, entity_id=None if entity_id is None else str(entity_id)))
 

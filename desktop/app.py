@@ -17,9 +17,11 @@ from core.layers import LayerFeature
 from core.settings import Settings
 from db.config import data_dir, demo_db_url, load_settings, resolve_db_url, save_settings
 from desktop import labels
+from desktop.live.live_model import LiveModel
 from desktop.main_window import MainWindow
 from desktop.map.page_cache import PageCache
 from desktop.map.page_inputs import fingerprint
+from desktop.map.units_layer import UnitsLayer
 from desktop.map.view import MapView
 from desktop.runtime import application, install_translations
 
@@ -32,6 +34,13 @@ class GuiOptions:
     screenshot: Path | None = None
     save_settings: bool = True
     timeout_s: float = 60.0
+    # --demo runs ingest and the simulator in-process; None means "when --demo".
+    embedded_feeds: bool | None = None
+    sim_rate: float = 20.0
+
+    @property
+    def run_feeds(self) -> bool:
+        return self.demo if self.embedded_feeds is None else self.embedded_feeds
 
 
 def database_url(options: GuiOptions, settings: Settings) -> str:
@@ -77,13 +86,21 @@ class GridCommandApp(QObject):
         allowed = {basemap.url.split("/")[2].split(":")[0]} if basemap.kind == "url" and "//" in basemap.url else set()
         self.map_view = MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None,
                                 allowed_hosts=allowed)
-        self.window = MainWindow(settings, self.map_view)
+        self.live = LiveModel(settings.live.stale_after_s)
+        self.window = MainWindow(settings, self.map_view, self.live)
+        self.units_layer = UnitsLayer(self.live, self.map_view, settings, self)
+        self.feed_worker = None
+        self.embedded = None
         self.layers: dict[str, list[LayerFeature]] = {}
         self.page_fingerprint: str | None = None
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
         self.window.layers_dock.sig_feature_chosen.connect(self._on_feature_chosen)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.map_view.bridge.sig_page_ready.connect(self._on_page_ready)
+        self.map_view.bridge.sig_unit_clicked.connect(self._on_unit_clicked)
+        self.window.units_dock.sig_unit_selected.connect(self._on_unit_selected)
+        self.window.unit_card.sig_follow_requested.connect(self._on_follow_requested)
+        self.window.unit_card.sig_trail_requested.connect(self._on_trail_requested)
         self.window.restore_layout()
         if engine is not None:
             self.attach_database(engine)
@@ -131,11 +148,41 @@ class GridCommandApp(QObject):
             if self.engine is None:
                 self.attach_database(open_database(self.options, self.settings))
             self.refresh_layers()
+            self.start_live()
         except DatabaseUnavailable as exc:
             self.sig_startup_failed.emit(str(exc))
             return
         self._update_status()
         self.sig_startup_completed.emit()
+
+    def start_live(self) -> None:
+        """Roster snapshot, then the change feed on its worker thread; in demo mode
+        also the in-process ingest server and simulator."""
+        from db.change_feed import ChangeFeed
+        from desktop.live.feed_worker import FeedWorker
+
+        feed = ChangeFeed(self.engine)
+        self.live.load(feed.snapshot())
+        self.feed_worker = FeedWorker(feed, parent=self)
+        self.feed_worker.sig_batch_received.connect(self.live.apply)
+        self.feed_worker.sig_feed_failed.connect(self.window.set_feed_status)
+        self.feed_worker.sig_feed_recovered.connect(lambda: self.window.set_feed_status(None))
+        self.live.sig_kinds_changed.connect(self._on_kinds_changed)
+        self.feed_worker.start()
+        self.window.set_feed_status(None)
+        if self.options.run_feeds:
+            from feeds.embedded import EmbeddedFeeds
+
+            self.embedded = EmbeddedFeeds(self.engine, rate=self.options.sim_rate)
+            self.embedded.start()
+
+    def stop_live(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None
+        if self.feed_worker is not None:
+            self.feed_worker.stop()
+            self.feed_worker = None
 
     # --- reactions ---------------------------------------------------------------------
     def _page_labels(self):
@@ -160,6 +207,48 @@ class GridCommandApp(QObject):
     def _on_page_ready(self, _info: dict) -> None:
         self._update_status()
 
+    def _on_kinds_changed(self, kinds: set) -> None:
+        from core import layers as L
+
+        if kinds & set(L.ALL_LAYERS):
+            self.refresh_layers()  # another workstation imported or edited map data
+
+    def _on_unit_clicked(self, unit_id: int) -> None:
+        self.window.unit_card.show_unit(unit_id)
+        self.window.unit_card.raise_()
+        self.window.units_dock.select_unit(unit_id)
+        self.map_view.bridge.call("highlightUnit", unit_id)
+
+    def _on_unit_selected(self, unit_id: int) -> None:
+        self.window.unit_card.show_unit(unit_id)
+        self.map_view.bridge.call("highlightUnit", unit_id)
+
+    def _on_follow_requested(self, unit_id: int) -> None:
+        self.map_view.bridge.call("followUnit", None if unit_id < 0 else unit_id)
+
+    def _on_trail_requested(self, unit_id: int) -> None:
+        if unit_id < 0:
+            self.map_view.bridge.call("showTrail", None, [], self.settings.live.trail_minutes)
+            return
+        self.map_view.bridge.call("showTrail", unit_id, self.trail_points(unit_id), self.settings.live.trail_minutes)
+
+    def trail_points(self, unit_id: int) -> list[list[float]]:
+        """The unit's last N minutes as [lat, lon, epoch ms], shifted onto the basemap."""
+        from datetime import timedelta
+
+        from core.crs import shift_for_basemap
+        from db.positions_repo import track
+
+        start = self.live.now() - timedelta(minutes=self.settings.live.trail_minutes)
+        crs = self.units_layer.basemap_crs
+        with self.sessions() as session:
+            rows = track(session, unit_id=unit_id, start=start)
+        points = []
+        for r in rows:
+            lon, lat = shift_for_basemap(r.lon, r.lat, crs) if crs != "wgs84" else (r.lon, r.lat)
+            points.append([lat, lon, int(r.fix_time.timestamp() * 1000)])
+        return points
+
     def _on_feature_chosen(self, feature: LayerFeature) -> None:
         self.map_view.bridge.call("showFeature", feature.layer, feature.code)
 
@@ -175,6 +264,7 @@ class GridCommandApp(QObject):
                                     self.tr("The basemap setting was saved; it takes effect at the next start."))
 
     def shutdown(self) -> None:
+        self.stop_live()
         self.window.remember_layout()
         if self.options.save_settings:
             save_settings(self.settings)
@@ -216,8 +306,19 @@ def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
     def on_ready(_info: dict) -> None:
         if app.engine is None or app.page_fingerprint is None:
             return  # the cached page; wait for the one checked against the database
-        # One more moment for the compositor to paint the frame the page just drew.
-        QTimer.singleShot(400, grab)
+        # One more moment for the compositor to paint the frame the page just drew;
+        # with the demo's simulator running, until its first units are drawn (≤ 8 s).
+        waited = [0]
+
+        def when_units_drawn() -> None:
+            drawn = sum(1 for u in app.live.units.values() if u.last_fix is not None)
+            if app.embedded is not None and drawn < 5 and waited[0] < 40:
+                waited[0] += 1
+                QTimer.singleShot(200, when_units_drawn)
+                return
+            QTimer.singleShot(600, grab)
+
+        when_units_drawn()
 
     def grab() -> None:
         image = app.window.grab()
@@ -260,6 +361,7 @@ def run_gui(options: GuiOptions) -> int:
         app.window.show()
         QTimer.singleShot(0, app.complete_startup)
         code = take_screenshot(app, options.screenshot, options.timeout_s)
+        app.stop_live()
         app.window.close()
         app.map_view.dispose()
         return code

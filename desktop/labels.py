@@ -38,3 +38,43 @@ def field_names() -> dict[str, str]:
 def page_labels(basemap_note: str = "") -> PageLabels:
     return PageLabels(layer_names=layer_names(), kind_names=kind_names(), field_names=field_names(),
                       legend_title=QCoreApplication.translate("labels", "Legend"), basemap_note=basemap_note)
+
+
+def agency_names() -> dict[str, str]:
+    return {"police": QCoreApplication.translate("labels", "Police"),
+            "city": QCoreApplication.translate("labels", "City management"),
+            "joint": QCoreApplication.translate("labels", "Joint")}
+
+
+def status_names() -> dict[str, str]:
+    return {"available": QCoreApplication.translate("labels", "Available"),
+            "dispatched": QCoreApplication.translate("labels", "Dispatched"),
+            "en_route": QCoreApplication.translate("labels", "En route"),
+            "on_scene": QCoreApplication.translate("labels", "On scene"),
+            "off_duty": QCoreApplication.translate("labels", "Off duty")}
+
+
+def force_names() -> dict[str, str]:
+    return {"grid_patrol": QCoreApplication.translate("labels", "Joint patrol group"),
+            "swat": QCoreApplication.translate("labels", "SWAT team"),
+            "station_police": QCoreApplication.translate("labels", "Station police"),
+            "traffic_police": QCoreApplication.translate("labels", "Traffic police"),
+            "grid_reserve": QCoreApplication.translate("labels", "Grid joint forces"),
+            "youth_commando": QCoreApplication.translate("labels", "Youth commando"),
+            "city_emergency": QCoreApplication.translate("labels", "City-management emergency team")}
+
+
+def tier_name(tier: int) -> str:
+    return {1: QCoreApplication.translate("labels", "Tier 1"), 2: QCoreApplication.translate("labels", "Tier 2"),
+            3: QCoreApplication.translate("labels", "Tier 3")}.get(tier, str(tier))
+
+
+def age_text(seconds: float | None) -> str:
+    if seconds is None:
+        return QCoreApplication.translate("labels", "no fix")
+    s = max(0, int(seconds))
+    if s < 120:
+        return QCoreApplication.translate("labels", "%1 s").replace("%1", str(s))
+    if s < 7200:
+        return QCoreApplication.translate("labels", "%1 min").replace("%1", str(s // 60))
+    return QCoreApplication.translate("labels", "%1 h").replace("%1", str(s // 3600))

@@ -9,13 +9,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from core.settings import Settings
 from desktop.docks.layers import LayersDock
+from desktop.docks.unit_card import UnitCardDock
+from desktop.docks.units_board import UnitsBoardDock
+from desktop.live.live_model import LiveModel
 from desktop.map.view import MapView
 
 
 class MainWindow(QMainWindow):
     sig_basemap_settings_requested = Signal()
 
-    def __init__(self, settings: Settings, map_view: MapView, parent=None):
+    def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None):
         super().__init__(parent)
         self.settings = settings
         self.setObjectName("main_window")
@@ -24,11 +27,18 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(map_view)
         self.layers_dock = LayersDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
-        self.resizeDocks([self.layers_dock], [380], Qt.Orientation.Horizontal)
+        self.live = live or LiveModel(settings.live.stale_after_s, parent=self)
+        self.units_dock = UnitsBoardDock(self.live, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.units_dock)
+        self.unit_card = UnitCardDock(self.live, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_card)
+        self.resizeDocks([self.layers_dock, self.units_dock], [340, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.units_dock, self.unit_card], [520, 380], Qt.Orientation.Vertical)
         self.status_db = QLabel()
         self.status_basemap = QLabel()
         self.status_network = QLabel()
-        for label in (self.status_db, self.status_basemap, self.status_network):
+        self.status_feed = QLabel()
+        for label in (self.status_feed, self.status_db, self.status_basemap, self.status_network):
             self.statusBar().addPermanentWidget(label)
         self._build_menus()
         self.resize(1600, 900)
@@ -40,7 +50,8 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        view_menu.addAction(self.layers_dock.toggleViewAction())
+        for dock in (self.layers_dock, self.units_dock, self.unit_card):
+            view_menu.addAction(dock.toggleViewAction())
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         basemap_action = QAction(self.tr("&Basemap…"), self)
         basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)
@@ -56,6 +67,14 @@ class MainWindow(QMainWindow):
     def remember_layout(self) -> None:
         self.settings.ui.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.settings.ui.window_state = bytes(self.saveState().toBase64().data()).decode()
+
+    def set_feed_status(self, problem: str | None) -> None:
+        if problem:
+            self.status_feed.setText(self.tr("Live data interrupted: %1").replace("%1", problem[:80]))
+            self.status_feed.setStyleSheet("color: #fff; background: #b71c1c; font-weight: bold; padding: 0 6px;")
+        else:
+            self.status_feed.setText(self.tr("Live data: connected"))
+            self.status_feed.setStyleSheet("color: #1b5e20;")
 
     def set_status(self, db: str, basemap: str, blocked: int) -> None:
         self.status_db.setText(self.tr("Database: %1").replace("%1", db))

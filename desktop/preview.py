@@ -25,3 +25,27 @@ def run_preview(build: Callable[[dict], QWidget], language: str = "zh_CN") -> in
     window.resize(480, 800)
     window.show()
     return app.exec()
+
+
+def run_live_preview(build: Callable, language: str = "zh_CN") -> int:
+    """Preview a live dock on the demo database with its change feed running."""
+    from db.change_feed import ChangeFeed
+    from desktop.live.feed_worker import FeedWorker
+    from desktop.live.live_model import LiveModel
+
+    app = application()
+    install_translations(language)
+    engine = open_database(GuiOptions(demo=True), Settings())
+    live = LiveModel()
+    feed = ChangeFeed(engine)
+    live.load(feed.snapshot())
+    worker = FeedWorker(feed)
+    worker.sig_batch_received.connect(live.apply)
+    worker.start()
+    window = QMainWindow()
+    window.setCentralWidget(build(live))
+    window.resize(640, 800)
+    window.show()
+    code = app.exec()
+    worker.stop()
+    return code

@@ -13,6 +13,12 @@ COMMANDS = {
     "gui": "Run the command map (the desktop application)",
     "db": "Create or migrate the schema, seed the demo city, import layers",
     "bench": "Run a benchmark and print its figures as JSON",
+    "serve": "Run the headless position ingest server (OsmAnd HTTP, CoT)",
+    "rejects": "List position reports the ingest server rejected",
+    "device": "Register, list and remove the devices that report units' positions",
+    "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX)",
+    "units": "List units with their status, grid and last fix",
+    "simulate": "Move simulated units through the city and report their positions",
 }
 
 

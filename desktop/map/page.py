@@ -29,6 +29,7 @@ class OfflineMap(folium.Map):
         ("leaflet", VENDOR + "leaflet/leaflet.js"),
         ("qwebchannel", WEB_ROOT + "qwebchannel.js"),
         ("gridmap", WEB_ROOT + "gridmap.js"),
+        ("gridmap_units", WEB_ROOT + "gridmap_units.js"),
     ]
     default_css = [
         ("leaflet_css", VENDOR + "leaflet/leaflet.css"),

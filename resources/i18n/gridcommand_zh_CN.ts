@@ -140,6 +140,14 @@
         <translation>底图(&amp;B)…</translation>
     </message>
     <message>
+        <source>Live data interrupted: %1</source>
+        <translation>实时数据中断：%1</translation>
+    </message>
+    <message>
+        <source>Live data: connected</source>
+        <translation>实时数据：已连接</translation>
+    </message>
+    <message>
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
@@ -155,6 +163,131 @@
     <message>
         <source>Offline: no external requests</source>
         <translation>离线运行：无外部请求</translation>
+    </message>
+</context>
+<context>
+    <name>UnitCardDock</name>
+    <message>
+        <source>Unit card</source>
+        <translation>单位信息</translation>
+    </message>
+    <message>
+        <source>Click a unit on the map or in the units board.</source>
+        <translation>在地图或力量列表中点击一个单位。</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>跟随</translation>
+    </message>
+    <message>
+        <source>Trail</source>
+        <translation>轨迹</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>力量构成</translation>
+    </message>
+    <message>
+        <source>Force</source>
+        <translation>力量类别</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Fix age</source>
+        <translation>定位时长</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>定位精度</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Battery</source>
+        <translation>电量</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Kit</source>
+        <translation>装备</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsBoardDock</name>
+    <message>
+        <source>Units board</source>
+        <translation>力量列表</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>%1 of %2 units shown; %3 without a fresh fix</source>
+        <translation>显示 %1 / %2 个单位；%3 个无新定位</translation>
+    </message>
+</context>
+<context>
+    <name>UnitsTableModel</name>
+    <message>
+        <source>Callsign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>力量构成</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Fix age</source>
+        <translation>定位时长</translation>
+    </message>
+    <message>
+        <source>Speed km/h</source>
+        <translation>速度 km/h</translation>
     </message>
 </context>
 <context>
@@ -290,6 +423,94 @@
     <message>
         <source>Legend</source>
         <translation>图例</translation>
+    </message>
+    <message>
+        <source>Police</source>
+        <translation>公安</translation>
+    </message>
+    <message>
+        <source>City management</source>
+        <translation>城管</translation>
+    </message>
+    <message>
+        <source>Joint</source>
+        <translation>联勤</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>在岗可派</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派警</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>出警中</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>休整</translation>
+    </message>
+    <message>
+        <source>Joint patrol group</source>
+        <translation>联勤巡组</translation>
+    </message>
+    <message>
+        <source>SWAT team</source>
+        <translation>特警小组</translation>
+    </message>
+    <message>
+        <source>Station police</source>
+        <translation>派出所警力</translation>
+    </message>
+    <message>
+        <source>Traffic police</source>
+        <translation>交警</translation>
+    </message>
+    <message>
+        <source>Grid joint forces</source>
+        <translation>网格联勤力量</translation>
+    </message>
+    <message>
+        <source>Youth commando</source>
+        <translation>青年突击队</translation>
+    </message>
+    <message>
+        <source>City-management emergency team</source>
+        <translation>城管综合应急队</translation>
+    </message>
+    <message>
+        <source>Tier 1</source>
+        <translation>第一梯队</translation>
+    </message>
+    <message>
+        <source>Tier 2</source>
+        <translation>第二梯队</translation>
+    </message>
+    <message>
+        <source>Tier 3</source>
+        <translation>第三梯队</translation>
+    </message>
+    <message>
+        <source>no fix</source>
+        <translation>无定位</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
     </message>
 </context>
 </TS>

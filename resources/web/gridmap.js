@@ -119,6 +119,7 @@
     }
     new QWebChannel(qt.webChannelTransport, function (channel) {
       state.bridge = channel.objects.bridge;
+      state.bridge.sig_units_pushed.connect(function (payload) { window.gridmap.updateUnits(payload); });
       announceReady();
     });
   }

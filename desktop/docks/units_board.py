@@ -1,0 +1,231 @@
+"""The units board: every unit with callsign, tier, agency, status, grid, fix age and
+speed; filter by grid, tier and status, sort by any column. Selecting a row emits
+``sig_unit_selected`` (the composition root highlights it on the map)."""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from core.units import STATUSES, TIERS, UnitInfo
+from desktop import labels
+from desktop.live.live_model import LiveModel
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class UnitsTableModel(QAbstractTableModel):
+    """Rows are unit ids; the cells come from the LiveModel's cache, mapped here only."""
+
+    COLUMNS = ("callsign", "tier", "agency", "status", "grid", "age", "speed")
+
+    def __init__(self, live: LiveModel, parent=None):
+        super().__init__(parent)
+        self.live = live
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._agency = labels.agency_names()
+        self._status = labels.status_names()
+        live.sig_roster_reloaded.connect(self.reload)
+        live.sig_units_changed.connect(self._on_units_changed)
+        # Fix ages grow without new fixes; refresh that column every few seconds.
+        self._age_timer = QTimer(self)
+        self._age_timer.timeout.connect(self._on_age_tick)
+        self._age_timer.start(2000)
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = sorted(self.live.units, key=lambda i: self.live.units[i].callsign)
+        self._row_of = {uid: row for row, uid in enumerate(self._ids)}
+        self.endResetModel()
+
+    def unit_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, unit_id: int) -> int | None:
+        return self._row_of.get(unit_id)
+
+    def _on_units_changed(self, ids: list[int]) -> None:
+        rows = [self._row_of[i] for i in ids if i in self._row_of]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.COLUMNS) - 1))
+
+    def _on_age_tick(self) -> None:
+        if self._ids:
+            col = self.COLUMNS.index("age")
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._ids) - 1, col))
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return (self.tr("Callsign"), self.tr("Tier"), self.tr("Agency"), self.tr("Status"), self.tr("Grid"),
+                    self.tr("Fix age"), self.tr("Speed km/h"))[section]
+        return None
+
+    def _value(self, unit: UnitInfo, column: str):
+        """(display text, sort key) for one cell."""
+        fix = unit.last_fix
+        if column == "callsign":
+            return unit.callsign, unit.callsign
+        if column == "tier":
+            return labels.tier_name(unit.tier), unit.tier
+        if column == "agency":
+            return self._agency.get(unit.agency, unit.agency), unit.agency
+        if column == "status":
+            return self._status.get(unit.status, unit.status), STATUSES.index(unit.status) if unit.status in STATUSES else 99
+        if column == "grid":
+            return unit.grid_code or "", unit.grid_code or ""
+        if column == "age":
+            age = fix.age_s(self.live.now()) if fix else None
+            return labels.age_text(age), age if age is not None else float("inf")
+        speed = fix.speed_mps * 3.6 if fix and fix.speed_mps is not None else None
+        return ("" if speed is None else f"{speed:.0f}"), speed if speed is not None else -1.0
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        unit = self.live.units.get(self._ids[index.row()])
+        if unit is None:
+            return None
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._value(unit, column)[0]
+        if role == SORT_ROLE:
+            return self._value(unit, column)[1]
+        if role == Qt.ItemDataRole.ForegroundRole and column == "age" and self.live.is_stale(unit):
+            return QBrush(QColor("#b71c1c"))
+        if role == Qt.ItemDataRole.UserRole:
+            return unit.unit_id
+        return None
+
+
+class UnitsFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.grid: str | None = None
+        self.tier: int | None = None
+        self.status: str | None = None
+
+    def set_filter(self, **kwargs) -> None:
+        self.beginFilterChange()
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        model: UnitsTableModel = self.sourceModel()
+        unit = model.live.units.get(model.unit_id(source_row))
+        if unit is None:
+            return False
+        return ((self.grid is None or unit.grid_code == self.grid) and (self.tier is None or unit.tier == self.tier)
+                and (self.status is None or unit.status == self.status))
+
+
+class UnitsBoardDock(QDockWidget):
+    """Declared header: name ``units_board``, signal ``sig_unit_selected``."""
+
+    NAME = "units_board"
+    sig_unit_selected = Signal(int)
+
+    def __init__(self, live: LiveModel, parent=None):
+        super().__init__(self.tr("Units board"), parent)
+        self.setObjectName("dock_units_board")
+        self.live = live
+        self.model = UnitsTableModel(live, self)
+        self.proxy = UnitsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.grid_box, self.tier_box, self.status_box = QComboBox(), QComboBox(), QComboBox()
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.count_label = QLabel()
+        filters = QHBoxLayout()
+        for text, box in ((self.tr("Grid"), self.grid_box), (self.tr("Tier"), self.tier_box),
+                          (self.tr("Status"), self.status_box)):
+            filters.addWidget(QLabel(text))
+            filters.addWidget(box, 1)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+        layout.addWidget(self.count_label)
+        self.setWidget(body)
+        self._fill_filters()
+        live.sig_roster_reloaded.connect(self._fill_filters)
+        self.grid_box.currentIndexChanged.connect(self._on_filter_changed)
+        self.tier_box.currentIndexChanged.connect(self._on_filter_changed)
+        self.status_box.currentIndexChanged.connect(self._on_filter_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self.model._age_timer.timeout.connect(self._update_count)  # staleness changes with time alone
+        self._update_count()
+
+    def _fill_filters(self) -> None:
+        grids = sorted({u.grid_code for u in self.live.units.values() if u.grid_code})
+        everything = self.tr("All")
+        for box, items in ((self.grid_box, [(g, g) for g in grids]),
+                           (self.tier_box, [(labels.tier_name(t), t) for t in TIERS]),
+                           (self.status_box, [(labels.status_names()[s], s) for s in STATUSES])):
+            current = box.currentData()
+            box.blockSignals(True)  # model→widget updates must not echo back as filter changes
+            box.clear()
+            box.addItem(everything, None)
+            for text, value in items:
+                box.addItem(text, value)
+            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+            box.blockSignals(False)
+
+    def _on_filter_changed(self) -> None:
+        self.proxy.set_filter(grid=self.grid_box.currentData(), tier=self.tier_box.currentData(),
+                              status=self.status_box.currentData())
+        self._update_count()
+
+    def _update_count(self, *args) -> None:
+        stale = sum(1 for u in self.live.units.values() if self.live.is_stale(u))
+        self.count_label.setText(self.tr("%1 of %2 units shown; %3 without a fresh fix")
+                                 .replace("%1", str(self.proxy.rowCount())).replace("%2", str(len(self.live.units)))
+                                 .replace("%3", str(stale)))
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.sig_unit_selected.emit(self.model.unit_id(self.proxy.mapToSource(current).row()))
+
+    def select_unit(self, unit_id: int) -> None:
+        """Select a unit's row (e.g. after a click on the map) without re-emitting."""
+        row = self.model.row_of(unit_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.selectionModel().blockSignals(True)
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+            self.table.selectionModel().blockSignals(False)
+
+
+def preview() -> None:  # python -m desktop.docks.units_board
+    from desktop.preview import run_live_preview
+
+    sys.exit(run_live_preview(lambda live: UnitsBoardDock(live)))
+
+
+if __name__ == "__main__":
+    preview()

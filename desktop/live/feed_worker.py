@@ -1,0 +1,46 @@
+"""Polls the change feed on a worker thread, so the GUI thread never waits on the database."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QThread, Signal
+
+from db.change_feed import ChangeFeed, FeedBatch
+
+log = logging.getLogger(__name__)
+
+
+class FeedWorker(QThread):
+    sig_batch_received = Signal(object)  # FeedBatch
+    sig_feed_failed = Signal(str)
+    sig_feed_recovered = Signal()
+
+    def __init__(self, feed: ChangeFeed, interval_s: float = 0.25, parent=None):
+        super().__init__(parent)
+        self.feed = feed
+        self.interval_s = interval_s
+        self._running = True
+        self._failing = False
+
+    def stop(self) -> None:
+        self._running = False
+        self.wait(5000)
+        self.feed.close()
+
+    def run(self) -> None:
+        while self._running:
+            try:
+                batch: FeedBatch = self.feed.poll()
+            except Exception as exc:  # the database went away: say so, keep trying
+                if not self._failing:
+                    log.warning("change feed failed: %s", exc)
+                    self.sig_feed_failed.emit(str(exc).splitlines()[0])
+                self._failing = True
+                self.msleep(1000)
+                continue
+            if self._failing:
+                self._failing = False
+                self.sig_feed_recovered.emit()
+            if batch:
+                self.sig_batch_received.emit(batch)
+            self.feed.wait(self.interval_s)

@@ -1,0 +1,64 @@
+"""The live picture of every unit, shared by the map, the units board and the unit card.
+
+Fixes arrive in batches from the feed worker; views hear about them at most ten
+times a second (``sig_units_changed``), however fast devices report."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from core.clock import Clock, SystemClock
+from core.units import UnitInfo
+from db.change_feed import FeedBatch
+
+FLUSH_INTERVAL_MS = 100  # ≤ 10 Hz towards the views
+
+
+class LiveModel(QObject):
+    sig_units_changed = Signal(list)  # unit ids whose fix or status changed
+    sig_roster_reloaded = Signal()  # units were added, removed or edited
+    sig_kinds_changed = Signal(set)  # coarse change kinds from other workstations
+
+    def __init__(self, stale_after_s: float = 60, clock: Clock | None = None, parent=None):
+        super().__init__(parent)
+        self.stale_after_s = stale_after_s
+        self.clock = clock or SystemClock()
+        self.units: dict[int, UnitInfo] = {}
+        self._pending: set[int] = set()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_INTERVAL_MS)
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def load(self, units: list[UnitInfo]) -> None:
+        self.units = {u.unit_id: u for u in units}
+        self._pending.clear()
+        self.sig_roster_reloaded.emit()
+
+    def apply(self, batch: FeedBatch) -> None:
+        if batch.units is not None:
+            fixes = {uid: u.last_fix for uid, u in self.units.items() if u.last_fix is not None}
+            self.units = {u.unit_id: (u.with_fix(fixes[u.unit_id]) if u.last_fix is None and u.unit_id in fixes else u)
+                          for u in batch.units}
+            self.sig_roster_reloaded.emit()
+        for unit_id, fix in batch.fixes.items():
+            unit = self.units.get(unit_id)
+            if unit is None:
+                continue
+            if unit.last_fix is None or fix.time >= unit.last_fix.time:
+                self.units[unit_id] = unit.with_fix(fix)
+                self._pending.add(unit_id)
+        if batch.kinds:
+            self.sig_kinds_changed.emit(set(batch.kinds))
+
+    def _flush(self) -> None:
+        if self._pending:
+            ids, self._pending = sorted(self._pending), set()
+            self.sig_units_changed.emit(ids)
+
+    def is_stale(self, unit: UnitInfo) -> bool:
+        return unit.is_stale(self.now(), self.stale_after_s)

@@ -1,0 +1,41 @@
+"""Keeps the page's unit markers in step with the LiveModel: a full batch when the
+roster or the page changes, then only the units that moved."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from core.settings import Settings
+from desktop.live.live_model import LiveModel
+from desktop.map.units_js import units_payload
+from desktop.map.view import MapView
+
+
+class UnitsLayer(QObject):
+    def __init__(self, live: LiveModel, view: MapView, settings: Settings, parent=None):
+        super().__init__(parent)
+        self.live = live
+        self.view = view
+        self.settings = settings
+        self.seq = 0
+        live.sig_roster_reloaded.connect(self.push_all)
+        live.sig_units_changed.connect(self._on_units_changed)
+        view.bridge.sig_page_ready.connect(lambda _info: self.push_all())
+
+    @property
+    def basemap_crs(self) -> str:
+        b = self.settings.basemap
+        return b.crs if b.kind != "none" else "wgs84"
+
+    def _push(self, units, full: bool) -> int:
+        self.seq += 1
+        payload = units_payload(units, self.live.now(), full=full, seq=self.seq,
+                                stale_after_s=self.settings.live.stale_after_s,
+                                label_min_zoom=self.settings.map.label_min_zoom, basemap_crs=self.basemap_crs)
+        self.view.bridge.push_units(payload)
+        return self.seq
+
+    def push_all(self) -> int:
+        return self._push(self.live.units.values(), full=True)
+
+    def _on_units_changed(self, ids: list[int]) -> None:
+        self._push([self.live.units[i] for i in ids if i in self.live.units], full=False)

@@ -1,0 +1,79 @@
+"""Ingest and simulator inside one process, for `gridcommand gui --demo`: a newcomer
+sees units move at once, through the same OsmAnd HTTP path real devices use."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from sqlalchemy import Engine
+
+from feeds.ingest import IngestConfig, IngestServer
+from feeds.simulator import DatabaseSink, OsmAndHttpSink, SimulatorRunner
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedFeeds:
+    """Starts an ingest server on a background asyncio loop and a simulator that
+    reports to it. If the port is taken (a `gridcommand serve` already runs), the
+    simulator writes to the database directly instead."""
+
+    def __init__(self, engine: Engine, http: tuple[str, int] = ("127.0.0.1", 5055), rate: float = 20.0,
+                 seed: int = 1, units: int | None = None):
+        self.engine = engine
+        self.http = http
+        self.rate = rate
+        self.seed = seed
+        self.units = units
+        self.server: IngestServer | None = None
+        self.simulator: SimulatorRunner | None = None
+        self.ingest_address: tuple[str, int] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def _start_ingest(self) -> bool:
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            server = IngestServer(self.engine, IngestConfig(http=self.http))
+            try:
+                loop.run_until_complete(server.start())
+            except OSError as exc:
+                failure.append(exc)
+                if server.writer is not None:
+                    server.writer.close(5)
+                started.set()
+                loop.close()
+                return
+            self.server = server
+            self.ingest_address = server.bound.get("http")
+            started.set()
+            loop.run_until_complete(server.run_until_stopped())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="embedded-ingest", daemon=True)
+        self._thread.start()
+        started.wait(10)
+        if failure:
+            log.warning("embedded ingest not started (%s); the simulator writes to the database directly", failure[0])
+        return not failure and self.server is not None
+
+    def start(self) -> None:
+        sink = DatabaseSink(self.engine)
+        if self._start_ingest() and self.ingest_address:
+            host, port = self.ingest_address
+            sink = OsmAndHttpSink(f"http://{host}:{port}/", connections=2)
+        self.simulator = SimulatorRunner(self.engine, units=self.units, rate=self.rate, seed=self.seed, sink=sink)
+        self.simulator.start()
+
+    def stop(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+        if self.server is not None:
+            self.server.stop_threadsafe()
+        if self._thread is not None:
+            self._thread.join(30)

@@ -1,0 +1,218 @@
+"""The ingest writer: one thread that stores fixes from every listener in batches.
+
+Listeners (HTTP, CoT) hand fixes over with :meth:`IngestWriter.submit` and
+never wait on the database. The thread takes whatever has queued up (up to
+``max_batch``), stores it in one transaction, commits, and only then reports
+each fix's outcome through ``deliver`` (which the server points at its event
+loop). While one batch commits the next one queues up, so the batch size
+follows the load by itself ("group commit"). Rejected reports are recorded in
+the same transaction.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine
+
+from core.clock import Clock, SystemClock
+from core.fixes import Fix
+from db.engine import session_factory
+from db.positions_repo import DeviceCache, Reject, record_rejects, store_fixes
+
+log = logging.getLogger("gridcommand.ingest")
+
+__all__ = ["STORE_FAILED", "IngestWriter", "RejectLog", "excerpt"]
+
+
+class _StoreFailed(str):
+    """Outcome of a fix whose batch could not be committed (the sender should retry)."""
+
+
+STORE_FAILED = _StoreFailed("storage unavailable, retry later")
+_STOP = object()
+_PAYLOAD_MAX = 1000
+
+
+def excerpt(payload: Any, limit: int = _PAYLOAD_MAX) -> str:
+    """A printable excerpt of a report for the rejected-reports table.
+
+    ``payload`` is bytes, text, or an HTTP request as (method, target, body)."""
+    if isinstance(payload, tuple) and len(payload) == 3:
+        method, target, body = payload
+        payload = f"{method} {target}".encode("latin-1", "replace") + (b"\n" + bytes(body) if body else b"")
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        payload = bytes(payload[:limit]).decode("utf-8", "replace")
+    text = "" if payload is None else str(payload)[:limit]
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+
+
+class RejectLog:
+    """One log line per rejected report, at most ``per_second`` a second, then a count."""
+
+    def __init__(self, per_second: int = 20):
+        self.per_second = per_second
+        self._window = 0
+        self._count = 0
+        self._suppressed = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, protocol: str, source: str, reason: str) -> None:
+        now = int(time.monotonic())
+        with self._lock:
+            if now != self._window:
+                if self._suppressed:
+                    log.warning("%d more rejected reports not logged (see `gridcommand rejects`)", self._suppressed)
+                self._window, self._count, self._suppressed = now, 0, 0
+            self._count += 1
+            if self._count > self.per_second:
+                self._suppressed += 1
+                return
+        log.warning("rejected %s report from %s: %s", protocol, source, reason)
+
+
+class _Item(NamedTuple):
+    fix: Fix
+    source: str
+    payload: Any
+    # Called through ``deliver`` after the commit with None (stored), a reason, or STORE_FAILED.
+    done: Callable[[str | None], None] | None
+
+
+# (callback, outcome) pairs, handed to the event loop once per batch.
+Outcomes = list[tuple[Callable[[str | None], None], str | None]]
+
+
+class IngestWriter:
+    def __init__(
+        self,
+        engine: Engine,
+        deliver: Callable[[Outcomes], None],
+        *,
+        future_tolerance_s: float = 300,
+        rejects_keep: int = 10_000,
+        max_batch: int = 500,
+        clock: Clock | None = None,
+        reject_log: RejectLog | None = None,
+    ):
+        self.engine = engine
+        self.deliver = deliver
+        self.future_tolerance_s = future_tolerance_s
+        self.rejects_keep = rejects_keep
+        self.max_batch = max_batch
+        self.clock = clock or SystemClock()
+        self.reject_log = reject_log or RejectLog()
+        self.devices = DeviceCache()
+        self.stored = 0
+        self.rejected = 0
+        self.failed = 0
+        self._sessions = session_factory(engine)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queued = 0  # submitted and not yet finished; read by the shutdown wait
+        self._count_lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+
+    # -- called from the listeners' thread ---------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, fix: Fix, source: str, payload: Any, done: Callable[[str | None], None] | None = None) -> None:
+        with self._count_lock:
+            self._queued += 1
+        self._queue.put(_Item(fix, source, payload, done))
+
+    def reject(self, protocol: str, source: str, reason: str, payload: Any) -> None:
+        """Record a report rejected before it became a fix (bad syntax, bad values)."""
+        self.reject_log(protocol, source, reason)
+        with self._count_lock:
+            self._queued += 1
+        self._queue.put(Reject(self.clock.now(), protocol, source, reason, excerpt(payload)))
+
+    @property
+    def busy(self) -> bool:
+        """Work submitted and not yet committed (or failed)."""
+        return self._queued > 0
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Store everything submitted so far, then stop; True if the thread finished."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # -- the writer thread ---------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if any(item is _STOP for item in batch):
+                stopping = True
+                batch = [item for item in batch if item is not _STOP]
+                # Anything queued behind the stop marker still gets stored.
+                while True:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is not _STOP:
+                        batch.append(item)
+            for start in range(0, len(batch), self.max_batch):
+                self._write(batch[start:start + self.max_batch])
+
+    def _write(self, batch: list) -> None:
+        items = [item for item in batch if isinstance(item, _Item)]
+        rejects = [item for item in batch if isinstance(item, Reject)]
+        outcomes: list[str | None] | None = None
+        for attempt in (1, 2):
+            try:
+                outcomes = self._commit(items, rejects)
+                break
+            except Exception as exc:  # any database error: retry once, then fail the batch
+                self.devices.clear()  # a device may have moved to a deleted unit
+                log.error("storing %d fixes failed (attempt %d): %s", len(items), attempt,
+                          " ".join(str(exc).split())[:300])
+                if attempt == 1:
+                    time.sleep(0.05)
+        if outcomes is None:
+            outcomes = [STORE_FAILED] * len(items)
+            self.failed += len(items)
+        else:
+            for item, outcome in zip(items, outcomes):
+                if outcome is None:
+                    self.stored += 1
+                else:
+                    self.rejected += 1
+                    self.reject_log(item.fix.protocol, item.source, outcome)
+            self.rejected += len(rejects)
+        acks = [(item.done, outcome) for item, outcome in zip(items, outcomes) if item.done is not None]
+        try:
+            if acks:
+                self.deliver(acks)
+        except Exception:  # the loop is gone (shutdown): nothing left to tell
+            log.debug("could not deliver %d outcomes", len(acks), exc_info=True)
+        finally:
+            with self._count_lock:
+                self._queued -= len(batch)
+
+    def _commit(self, items: list[_Item], rejects: list[Reject]) -> list[str | None]:
+        now = self.clock.now()
+        with self._sessions() as session:
+            outcomes = store_fixes(session, [item.fix for item in items], now,
+                                   self.future_tolerance_s, devices=self.devices)
+            refused = [Reject(now, item.fix.protocol, item.source, outcome, excerpt(item.payload))
+                       for item, outcome in zip(items, outcomes) if outcome is not None]
+            if rejects or refused:
+                record_rejects(session, rejects + refused, self.rejects_keep)
+            session.commit()
+        return outcomes

@@ -1,0 +1,157 @@
+"""`gridcommand device add|list|remove`: which device reports for which unit.
+
+Adding and removing are business-data writes: they go through the operation
+runner (audit row, "units" change). A running `serve` picks them up within
+seconds (its device cache expires)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+_MAX_DEVICE_ID = 128
+_MAX_KIND = 32
+
+
+class DeviceError(ValueError):
+    """A device command that cannot be done; the message says why."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="device_command", metavar="ACTION")
+    sub.required = True
+    add = sub.add_parser("add", help="register a device for a unit (or move it to that unit)")
+    add.add_argument("device_id", metavar="DEVICE_ID")
+    add.add_argument("--unit", required=True, metavar="CALLSIGN")
+    add.add_argument("--kind", default="phone", metavar="K", help="phone, body_camera, radio, ... (default phone)")
+    lst = sub.add_parser("list", help="list registered devices")
+    lst.add_argument("--unit", metavar="CALLSIGN", help="only this unit's devices")
+    rm = sub.add_parser("remove", help="unregister a device (its position history stays)")
+    rm.add_argument("device_id", metavar="DEVICE_ID")
+    for p in (add, lst, rm):
+        p.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+
+
+def _check_device_id(raw: str) -> str:
+    device_id = raw.strip()
+    if not device_id or len(device_id) > _MAX_DEVICE_ID or not device_id.isprintable():
+        raise DeviceError(f"invalid device id {raw!r} (1-{_MAX_DEVICE_ID} printable characters)")
+    return device_id
+
+
+def _snapshot(device, callsign: str) -> dict:
+    return {"device_id": device.device_id, "unit": callsign, "kind": device.kind, "active": device.active}
+
+
+def add_device(runner, device_id: str, callsign: str, kind: str = "phone") -> str:
+    """Register ``device_id`` for the unit ``callsign``; returns what happened, in words."""
+    from sqlalchemy import select
+
+    from db.models import Device, Unit
+
+    device_id = _check_device_id(device_id)
+    kind = kind.strip()
+    if not kind or len(kind) > _MAX_KIND:
+        raise DeviceError(f"invalid kind {kind!r}")
+
+    def write(ctx) -> str:
+        session = ctx.session
+        unit = session.scalar(select(Unit).where(Unit.callsign == callsign))
+        if unit is None:
+            raise DeviceError(f"no unit with callsign {callsign!r}")
+        device = session.scalar(select(Device).where(Device.device_id == device_id))
+        if device is None:
+            device = Device(device_id=device_id, unit_id=unit.id, kind=kind, active=True, created_at=ctx.now)
+            session.add(device)
+            session.flush()
+            ctx.audit("devices", device_id, None, _snapshot(device, callsign))
+            ctx.changed("units", unit.id)
+            return f"device {device_id} added to {callsign}"
+        old_unit = session.get(Unit, device.unit_id)
+        old_callsign = old_unit.callsign if old_unit is not None else None
+        if device.unit_id == unit.id and device.kind == kind and device.active:
+            return f"device {device_id} already belongs to {callsign}"
+        before = _snapshot(device, old_callsign)
+        device.unit_id, device.kind, device.active, device.updated_at = unit.id, kind, True, ctx.now
+        ctx.audit("devices", device_id, before, _snapshot(device, callsign))
+        ctx.changed("units", unit.id)
+        if old_unit is not None and old_unit.id != unit.id:
+            ctx.changed("units", old_unit.id)
+            return f"device {device_id} moved from {old_callsign} to {callsign}"
+        return f"device {device_id} updated on {callsign}"
+
+    return runner.run("add device", write)
+
+
+def remove_device(runner, device_id: str) -> str:
+    from sqlalchemy import select
+
+    from db.models import Device, Unit
+
+    def write(ctx) -> str:
+        device = ctx.session.scalar(select(Device).where(Device.device_id == device_id))
+        if device is None:
+            raise DeviceError(f"no device {device_id!r}")
+        unit = ctx.session.get(Unit, device.unit_id)
+        callsign = unit.callsign if unit is not None else None
+        ctx.audit("devices", device_id, _snapshot(device, callsign), None)
+        ctx.session.delete(device)
+        ctx.changed("units", device.unit_id)
+        return f"device {device_id} removed from {callsign}"
+
+    return runner.run("remove device", write)
+
+
+def list_devices(session, callsign: str | None = None) -> list:
+    from sqlalchemy import select
+
+    from db.models import Device, Unit
+
+    query = (select(Device.device_id, Unit.callsign, Device.kind, Device.active)
+             .join(Unit, Unit.id == Device.unit_id).order_by(Unit.callsign, Device.device_id))
+    if callsign is not None:
+        query = query.where(Unit.callsign == callsign)
+    return list(session.execute(query))
+
+
+def run(args: argparse.Namespace) -> int:
+    from db.engine import session_factory
+    from db.operations import OperationRunner
+    from gridcommand.commands.db import open_migrated
+
+    engine = open_migrated(args.db)
+    try:
+        if args.device_command == "list":
+            with session_factory(engine)() as session:
+                rows = list_devices(session, args.unit)
+            _print_table(rows)
+            return 0
+        runner = OperationRunner(engine)
+        try:
+            if args.device_command == "add":
+                print(add_device(runner, args.device_id, args.unit, args.kind))
+            else:
+                print(remove_device(runner, args.device_id))
+        except DeviceError as exc:
+            print(f"gridcommand device: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _print_table(rows) -> None:
+    header = ("DEVICE_ID", "UNIT", "KIND", "ACTIVE")
+    table = [header] + [(r.device_id, r.callsign, r.kind, "yes" if r.active else "no") for r in rows]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip())
+    print(f"{len(rows)} devices")
+
+
+def display_width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+
+
+def pad(text: str, width: int) -> str:
+    return str(text) + " " * (width - display_width(text))

@@ -1,0 +1,75 @@
+"""Nothing acknowledged is lost: SIGTERM with requests in flight, and kill -9 (both databases)."""
+from __future__ import annotations
+
+import http.client
+import signal
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from db.models import Position
+from serve_process import NOW, ServeProcess, add_unit, rows
+
+CLIENTS = 12
+T0 = int((NOW - timedelta(hours=2)).timestamp())
+
+
+def _hammer(port: int, device: str, acked: list, stop: threading.Event) -> None:
+    """Send fixes with increasing times until the server goes away; remember the 200s."""
+    n = 0
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        while not stop.is_set():
+            n += 1
+            conn.request("GET", f"/?id={device}&lat=32.68&lon=112.08&timestamp={T0 + n}")
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                acked.append((device, T0 + n))
+    except (OSError, http.client.HTTPException):
+        pass  # the server stopped: whatever was not answered 200 may be lost
+    finally:
+        conn.close()
+
+
+def _run_load(server: ServeProcess, sig: int, after_s: float) -> tuple[list, int]:
+    acked: list = []
+    stop = threading.Event()
+    threads = [threading.Thread(target=_hammer, args=(server.http_port, f"D{k}", acked, stop)) for k in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while len(acked) < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(after_s)
+    code = server.stop(sig)  # signals while requests are in flight
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    return list(acked), code
+
+
+def _stored(engine) -> set:
+    return {(d, int(t.timestamp())) for d, t in rows(engine, select(Position.device_id, Position.fix_time))}
+
+
+def test_sigterm_commits_everything_acknowledged(engine, db_url, tmp_path):
+    add_unit(engine, "S1", [f"D{k}" for k in range(CLIENTS)])
+    server = ServeProcess(db_url, tmp_path)
+    acked, code = _run_load(server, signal.SIGTERM, 0.2)
+    assert code == 0, server.log()
+    assert len(acked) >= 200
+    stored = _stored(engine)
+    assert set(acked) <= stored
+    assert "SIGTERM received" in server.log() and "Traceback" not in server.log()
+
+
+def test_kill_9_loses_nothing_acknowledged(engine, db_url, tmp_path):
+    add_unit(engine, "S1", [f"D{k}" for k in range(CLIENTS)])
+    server = ServeProcess(db_url, tmp_path)
+    acked, code = _run_load(server, signal.SIGKILL, 0.2)
+    assert code == -signal.SIGKILL
+    assert len(acked) >= 200
+    assert set(acked) <= _stored(engine)
