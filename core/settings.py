@@ -57,6 +57,28 @@ class LiveSettings:
 
 
 @dataclass
+class DispatchSettings:
+    """Travel-time model and incident rules (DOMAIN.md: configurable, never in code)."""
+
+    speed_foot_kmh: float = 5.0
+    speed_ebike_kmh: float = 20.0
+    speed_car_kmh: float = 30.0
+    turnout_s: float = 30.0  # from the order to moving
+    detour_factor: float = 1.3  # straight-line estimates only
+    ring_mode: str = "ebike"  # the travel mode whose 1/3/5-minute rings are drawn
+    arrival_radius_m: float = 50.0  # plus the fix's accuracy
+    duplicate_radius_m: float = 200.0
+    duplicate_window_min: float = 30.0
+    handling_overrun_min: float = 30.0  # on scene this long without a result: suggest escalating
+    escalate_levels: list = field(default_factory=lambda: ["major", "serious"])
+
+
+@dataclass
+class ApiSettings:
+    token: str = ""  # bearer token for POST /api/v1/...; empty refuses every request
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -64,6 +86,8 @@ class Settings:
     map: MapSettings = field(default_factory=MapSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     live: LiveSettings = field(default_factory=LiveSettings)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +103,8 @@ class Settings:
             problems.append("basemap.kind is mbtiles but basemap.mbtiles_path is empty")
         if self.basemap.kind == "url" and "{z}" not in self.basemap.url:
             problems.append("basemap.url must contain {z}, {x} and {y}")
+        if self.dispatch.ring_mode not in ("foot", "ebike", "car"):
+            problems.append("dispatch.ring_mode must be foot, ebike or car")
         if self.ui.language not in LANGUAGES:
             problems.append(f"ui.language must be one of {LANGUAGES}")
         return problems
