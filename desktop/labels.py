@@ -36,7 +36,10 @@ def field_names() -> dict[str, str]:
 
 
 def page_labels(basemap_note: str = "") -> PageLabels:
-    return PageLabels(layer_names=layer_names(), kind_names=kind_names(), field_names=field_names(),
+    kinds = {**kind_names(), **{f"agency_{k}": v for k, v in agency_names().items()},
+             **{f"status_{k}": v for k, v in status_names().items()},
+             "stale": QCoreApplication.translate("labels", "No fresh fix")}
+    return PageLabels(layer_names=layer_names(), kind_names=kinds, field_names=field_names(),
                       legend_title=QCoreApplication.translate("labels", "Legend"), basemap_note=basemap_note)
 
 

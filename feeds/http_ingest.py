@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,7 @@ def _response(status: int, text: str = "", keep_alive: bool = True, http10: bool
 _OK = {(True, False): _response(200), (False, False): _response(200, keep_alive=False),
        (True, True): _response(200, http10=True), (False, True): _response(200, keep_alive=False, http10=True)}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
 
 
 class _HttpError(Exception):
@@ -84,12 +86,9 @@ def _parse_chunked(buf: bytearray, pos: int) -> tuple[bytes, int] | None:
                 raise _HttpError(400, "bad chunk size line")
             return None
         size_text = bytes(buf[pos:line_end]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _HttpError(400, "bad chunk size line") from None
-        if size < 0:
+        if not _HEX.fullmatch(size_text):  # int(x, 16) would also take "0x1f", "+1f", "1_f"
             raise _HttpError(400, "bad chunk size line")
+        size = int(size_text, 16)
         pos = line_end + 2
         if size == 0:
             break
@@ -114,7 +113,7 @@ def _parse_chunked(buf: bytearray, pos: int) -> tuple[bytes, int] | None:
 
 
 class HttpIngestProtocol(asyncio.Protocol):
-    """One client connection. ``server`` gives ``writer``, ``connections`` and ``draining``."""
+    """One client connection; ``connections`` is the server's set of open ones (for shutdown)."""
 
     def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop):
         self.writer = writer
@@ -123,7 +122,7 @@ class HttpIngestProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         self.buf = bytearray()
-        # Answers in request order: [bytes or None while the writer works, close after?]
+        # Answers in request order: [bytes (None while the writer works), close after it?, keep-alive, HTTP/1.0]
         self.slots: deque[list] = deque()
         self.closing = False  # no more requests are read
         self.paused = False

@@ -30,6 +30,7 @@ class OfflineMap(folium.Map):
         ("qwebchannel", WEB_ROOT + "qwebchannel.js"),
         ("gridmap", WEB_ROOT + "gridmap.js"),
         ("gridmap_units", WEB_ROOT + "gridmap_units.js"),
+        ("gridmap_incidents", WEB_ROOT + "gridmap_incidents.js"),
     ]
     default_css = [
         ("leaflet_css", VENDOR + "leaflet/leaflet.css"),
@@ -69,6 +70,9 @@ TARGET_STYLE = {
     "complex_order": ("#4e342e", "治"),
     "crowded_place": ("#00838f", "众"),
 }
+# Kept in step with resources/web/gridmap_units.js: fill shows the agency, the ring the status.
+UNIT_FILL = {"police": "#1565c0", "city": "#2e7d32", "joint": "#7b1fa2"}
+UNIT_STROKE = {"dispatched": "#ff9800", "en_route": "#ffeb3b", "on_scene": "#d50000"}
 GRID_COLORS = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#00acc1", "#e53935", "#6d4c41", "#3949ab"]
 ROAD_WEIGHT = {"primary": 6, "secondary": 4, "residential": 2}
 
@@ -168,6 +172,12 @@ def build_page(
               {"kind": "point", "label": names[L.POINTS], "color": "#d50000"}]
     legend += [{"kind": "badge", "label": labels.kind_names.get(k, k), "color": c, "glyph": g}
                for k, (c, g) in {**TARGET_STYLE, **STATION_STYLE}.items()]
+    legend += [{"kind": "unit", "label": labels.kind_names.get(f"agency_{a}", a), "fill": c, "stroke": "#ffffff"}
+               for a, c in UNIT_FILL.items()]
+    legend += [{"kind": "unit", "label": labels.kind_names.get(f"status_{st}", st), "fill": "#9e9e9e", "stroke": c}
+               for st, c in UNIT_STROKE.items()]
+    legend.append({"kind": "unit", "label": labels.kind_names.get("stale", "stale"), "fill": "#bdbdbd",
+                   "stroke": "#616161", "dashed": True})
     config = {
         "labels": {"fields": labels.field_names, "kinds": labels.kind_names, "layers": names,
                    "legendTitle": labels.legend_title, "basemapNote": labels.basemap_note},

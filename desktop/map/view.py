@@ -60,6 +60,7 @@ class MapBridge(QObject):
     sig_feature_clicked = Signal(str, str)
     sig_map_clicked = Signal(float, float)
     sig_unit_clicked = Signal(int)
+    sig_incident_clicked = Signal(int)
     sig_units_applied = Signal(int, float)  # batch sequence number, ms to apply incl. the next frame
     # Python -> page: live unit batches ride a channel signal, ~30 % faster than runJavaScript.
     sig_units_pushed = Signal(str)
@@ -115,6 +116,10 @@ class MapBridge(QObject):
     @Slot(int)
     def unitClicked(self, unit_id: int) -> None:
         self.sig_unit_clicked.emit(unit_id)
+
+    @Slot(int)
+    def incidentClicked(self, incident_id: int) -> None:
+        self.sig_incident_clicked.emit(incident_id)
 
     @Slot(int, float)
     def unitsApplied(self, seq: int, ms: float) -> None:

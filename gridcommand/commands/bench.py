@@ -5,7 +5,7 @@ import argparse
 import json
 from importlib import import_module
 
-BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest"}
+BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

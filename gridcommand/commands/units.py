@@ -19,22 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def unit_rows(session) -> list[dict]:
     """One dict per unit, by callsign: callsign, unit_id, agency, tier, status, grid, last_fix."""
-    from sqlalchemy import select
+    from db.units_repo import load_units
 
-    from db.models import Grid, Unit, UnitLastPosition as Last
-
-    query = (select(Unit.id, Unit.callsign, Unit.agency, Unit.tier, Unit.status, Grid.code,
-                    Last.fix_time, Last.lat, Last.lon, Last.accuracy_m)
-             .outerjoin(Grid, Grid.id == Unit.grid_id)
-             .outerjoin(Last, Last.unit_id == Unit.id)
-             .order_by(Unit.callsign))
     out = []
-    for r in session.execute(query):
-        last = None
-        if r.fix_time is not None:
-            last = {"time_utc": utc_iso(r.fix_time), "lat": r.lat, "lon": r.lon, "accuracy_m": r.accuracy_m}
-        out.append({"callsign": r.callsign, "unit_id": r.id, "agency": r.agency, "tier": r.tier,
-                    "status": r.status, "grid": r.code, "last_fix": last})
+    for u in load_units(session):
+        fix = u.last_fix
+        last = None if fix is None else {"time_utc": utc_iso(fix.time), "lat": fix.lat, "lon": fix.lon,
+                                         "accuracy_m": fix.accuracy_m}
+        out.append({"callsign": u.callsign, "unit_id": u.unit_id, "agency": u.agency, "tier": u.tier,
+                    "status": u.status, "grid": u.grid_code, "last_fix": last})
     return out
 
 

@@ -89,6 +89,8 @@
           if (item.kind === "grid") sym = '<span class="gc-sym-grid" style="border-color:' + item.color + '"></span>';
           else if (item.kind === "line") sym = '<span class="gc-sym-line" style="border-color:' + item.color + '"></span>';
           else if (item.kind === "point") sym = '<span class="gc-sym-point" style="border-color:' + item.color + '"></span>';
+          else if (item.kind === "unit") sym = '<span class="gc-sym-unit" style="background:' + item.fill +
+            ";border-color:" + item.stroke + (item.dashed ? ";border-style:dashed" : "") + '"></span>';
           else sym = '<span class="gc-badge gc-badge-small" style="background:' + item.color + '">' + esc(item.glyph) + "</span>";
           html.push('<div class="gc-legend-row">' + sym + "<span>" + esc(item.label) + "</span></div>");
         });

@@ -18,6 +18,7 @@ def _start(qtbot, settings, url):
 
 
 def _close(app):
+    app.stop_live()
     app.window.close()
     app.map_view.dispose()
 
@@ -40,6 +41,7 @@ def test_second_start_uses_the_cache_and_a_data_change_rebuilds(qtbot, settings,
     assert second.page_fingerprint == first.page_fingerprint
     assert loads == [1]  # only the cached page loaded: it was current, so no rebuild
     _close(second)
+    first_fingerprint = first.page_fingerprint
 
     point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [112.081, 32.681]},
              "properties": {"name": "新增必到点", "code": "PNEW"}}
@@ -53,7 +55,7 @@ def test_second_start_uses_the_cache_and_a_data_change_rebuilds(qtbot, settings,
         expected = layer_counts(s)
     qtbot.waitUntil(lambda: json.loads(run_js(qtbot, third.map_view, "JSON.stringify(gridmap.layerCounts())")) == expected,
                     timeout=15000)
-    assert third.page_fingerprint != first.page_fingerprint
+    assert third.page_fingerprint != first_fingerprint
     _close(third)
 
 

@@ -1,0 +1,538 @@
+"""`gridcommand bench live-map`: 5,000 moving units through the real change feed,
+LiveModel, UnitsLayer and QWebChannel bridge into the offscreen map page.
+
+Three processes besides this one:
+
+* **app** — the whole application (``GridCommandApp``) on a temp SQLite copy of
+  the demo city plus simulated units (5,000 units with devices), with the live
+  path started as ``gridcommand gui`` starts it;
+* **writer** — started by the app process, stands in for the ingest server: on
+  each request it stores one batch of 5,000 fixes (one per unit, all moved) with
+  ``store_fixes`` and commits. Batches are paced by the page: the next one is
+  written when the previous one was applied in the page (and no faster than
+  every ``MIN_INTERVAL_S``), so every applied batch is one write of 5,000;
+* **baseline** — a minimal Leaflet page (vendored Leaflet, same view size,
+  centre and zoom as the app's map) that gets the very same payloads by a bare
+  ``runJavaScript`` and applies them to canvas circleMarkers with ``setLatLng``.
+
+Both page figures are measured in the page the same way: from the moment the
+payload arrives in JS (before JSON.parse) to the next animation frame.
+``max_stall_ms`` is the longest gap of a 10 ms QTimer heartbeat in the app's GUI
+thread during the measured batches. ``rss_mib`` is the PSS (from
+/proc/PID/smaps_rollup) of the app process and its QtWebEngineProcess children
+after all batches (the writer, a stand-in for another machine, is not counted);
+``rss_sum_mib`` is the plain RSS sum of the same processes.
+
+One run takes about two minutes; ``--repeat`` is not used (300 batches per run
+are the samples).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.common import median, percentile
+
+UNITS = 5000
+WARMUP_BATCHES = 5
+BATCHES = 300
+BASELINE_BATCHES = 60
+MIN_INTERVAL_S = 0.25
+PHASE_TIMEOUT_S = 240.0
+HEARTBEAT_MS = 10
+TARGET = {"median_ms_max": 60, "max_stall_ms_max": 100, "rss_mib_max": 600}
+
+BASELINE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="gridapp://gridcommand/web/vendor/leaflet/leaflet.css">
+<script src="gridapp://gridcommand/web/vendor/leaflet/leaflet.js"></script>
+<style>html,body,#map{height:100%;margin:0}</style></head><body><div id="map"></div><script>
+var map = L.map('map').setView([__LAT__, __LON__], __ZOOM__);
+var renderer = L.canvas({padding: 0.5});
+var markers = {};
+function applyBatch(text) {
+  var t0 = performance.now();
+  var msg = JSON.parse(text), rows = msg.rows;
+  for (var i = 0; i < rows.length; i++) {
+    var r = rows[i], m = markers[r[0]];
+    if (m) m.setLatLng([r[2], r[1]]);
+    else markers[r[0]] = L.circleMarker([r[2], r[1]], {renderer: renderer, radius: 8, weight: 2.5, color: '#ffffff',
+                                                        fillColor: '#1565c0', fillOpacity: 0.95}).addTo(map);
+  }
+  requestAnimationFrame(function () { document.title = 'A' + msg.seq + ':' + (performance.now() - t0); });
+}
+requestAnimationFrame(function () { requestAnimationFrame(function () { document.title = 'READY'; }); });
+</script></body></html>"""
+
+
+# --------------------------------------------------------------------------
+# the data: a temp database and where every unit is at batch k
+# --------------------------------------------------------------------------
+
+def _engine(url: str):
+    from db.engine import make_engine
+
+    return make_engine(url)
+
+
+def _unit_devices(engine) -> list[tuple[int, str]]:
+    """(unit_id, device_id): the first active device of every unit that has one, by unit id."""
+    from sqlalchemy import select
+
+    from db.engine import session_factory
+    from db.models import Device
+
+    first: dict[int, str] = {}
+    with session_factory(engine)() as session:
+        for unit_id, device_id in session.execute(select(Device.unit_id, Device.device_id)
+                                                  .where(Device.active.is_(True)).order_by(Device.id)):
+            first.setdefault(unit_id, device_id)
+    return sorted(first.items())
+
+
+def _city_bbox(engine) -> tuple[float, float, float, float]:
+    from sqlalchemy import select
+
+    from db.engine import session_factory
+    from db.models import Grid
+
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    with session_factory(engine)() as session:
+        for geometry in session.scalars(select(Grid.geometry)):
+            walk(geometry["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def positions(k: int, n: int, bbox: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    """(lon, lat) of unit i at batch k: spread over the city, each walking its own
+    small circle (radius 20–60 m), so every unit moves in every batch."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    out = []
+    for i in range(n):
+        # A low-discrepancy spread, the same for every batch.
+        fx, fy = (i * 0.6180339887) % 1.0, (i * 0.7548776662) % 1.0
+        radius = (20 + (i % 5) * 10) / 111_000
+        angle = k * 0.15 + i
+        out.append((min_lon + fx * (max_lon - min_lon) + radius * math.cos(angle) * 1.19,
+                    min_lat + fy * (max_lat - min_lat) + radius * math.sin(angle)))
+    return out
+
+
+def _fixes(k: int, devices: list[tuple[int, str]], bbox, when: datetime):
+    from core.fixes import Fix
+
+    return [Fix(device_id=device_id, lon=lon, lat=lat, fix_time=when, accuracy_m=5.0, speed_mps=1.4,
+                heading_deg=float((k * 9 + i) % 360), battery_pct=80.0)
+            for i, ((_, device_id), (lon, lat)) in enumerate(zip(devices, positions(k, len(devices), bbox)))]
+
+
+def store_batch(engine, k: int, devices, bbox) -> int:
+    """Store batch k (all units moved) and commit; how many fixes were accepted."""
+    from db.engine import session_factory
+    from db.positions_repo import store_fixes
+
+    now = datetime.now(timezone.utc)
+    with session_factory(engine)() as session, session.begin():
+        results = store_fixes(session, _fixes(k, devices, bbox, now), now=now)
+    return sum(r is None for r in results)
+
+
+def setup_database(path: Path) -> str:
+    """Demo city, simulated units up to UNITS with devices, and a first fix for each."""
+    from db.migrate import upgrade
+    from db.operations import OperationRunner
+    from db.seed import seed_demo
+    from feeds.simulator import ensure_simulated_units
+
+    url = f"sqlite:///{path}"
+    engine = _engine(url)
+    upgrade(engine)
+    seed_demo(OperationRunner(engine))
+    ensure_simulated_units(OperationRunner(engine), UNITS)
+    devices = _unit_devices(engine)
+    if len(devices) != UNITS:
+        raise RuntimeError(f"expected {UNITS} units with devices, found {len(devices)}")
+    store_batch(engine, 0, devices, _city_bbox(engine))
+    engine.dispose()
+    return url
+
+
+# --------------------------------------------------------------------------
+# memory
+# --------------------------------------------------------------------------
+
+def _proc_children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _rollup(pid: int) -> dict[str, int]:
+    """kB figures from smaps_rollup (Rss, Pss)."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3 and parts[0] in ("Rss:", "Pss:"):
+                    out[parts[0][:-1]] = int(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def browser_memory_mib(root: int | None = None) -> dict:
+    """PSS and RSS of this process plus every QtWebEngineProcess below it."""
+    root = root or os.getpid()
+    children = _proc_children()
+    pids, todo = [root], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            if "QtWebEngineProcess" in _cmdline(child):
+                pids.append(child)
+    figures = [_rollup(pid) for pid in pids]
+    return {"pss_mib": round(sum(f.get("Pss", 0) for f in figures) / 1024, 1),
+            "rss_mib": round(sum(f.get("Rss", 0) for f in figures) / 1024, 1),
+            "processes": len(pids)}
+
+
+# --------------------------------------------------------------------------
+# writer process
+# --------------------------------------------------------------------------
+
+def _child_writer(url: str) -> None:
+    """Reads batch numbers on stdin; stores each and answers
+    ``STORED k <monotonic commit time> <store ms> <accepted>``."""
+    engine = _engine(url)
+    devices = _unit_devices(engine)
+    bbox = _city_bbox(engine)
+    print("READY", flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        k = int(line)
+        t0 = time.monotonic()
+        accepted = store_batch(engine, k, devices, bbox)
+        t1 = time.monotonic()
+        print(f"STORED {k} {t1:.6f} {(t1 - t0) * 1000:.2f} {accepted}", flush=True)
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------
+# app process
+# --------------------------------------------------------------------------
+
+def _wait(loop_until, timeout_s: float, what: str) -> None:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while not loop_until():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+
+
+def _run_js(view, script: str, timeout_s: float = 10.0):
+    box: dict = {}
+    view.page().runJavaScript(script, 0, lambda value: box.setdefault("value", value))
+    _wait(lambda: "value" in box, timeout_s, f"JS {script[:40]!r}")
+    return box["value"]
+
+
+def _child_app(url: str) -> None:
+    from PySide6.QtCore import QProcess, Qt, QTimer
+
+    from core.settings import Settings
+    from desktop.app import GridCommandApp, GuiOptions
+    from desktop.map.units_js import units_payload
+    from desktop.runtime import application
+
+    qapp = application()
+    settings = Settings()
+    engine = _engine(url)
+    app = GridCommandApp(settings, GuiOptions(db_url=url, save_settings=False), engine=engine)
+    bridge = app.map_view.bridge
+    state = {"ready": False}
+    bridge.sig_page_ready.connect(lambda _info: state.update(ready=True))
+    app.window.show()
+    app.refresh_layers()
+    _wait(lambda: state["ready"], 60, "the map page")
+
+    # Every push: (seq -> monotonic time pushed, units in it, payload bytes).
+    pushes: dict[int, tuple[float, int, int]] = {}
+    original_push = bridge.push_units
+
+    def timed_push(payload: str) -> None:
+        pushes[app.units_layer.seq] = (time.monotonic(), payload.count("],[") + 1 if '"rows":[[' in payload else 0,
+                                       len(payload.encode()))
+        original_push(payload)
+
+    bridge.push_units = timed_push  # the UnitsLayer calls it through the attribute
+    applied: dict[int, tuple[float, float]] = {}  # seq -> (monotonic time heard back, page ms)
+    bridge.sig_units_applied.connect(lambda seq, ms: applied.__setitem__(seq, (time.monotonic(), ms)))
+
+    app.start_live()  # roster snapshot -> a full push of every unit
+    _wait(lambda: any(pushes[s][1] == UNITS and s in applied for s in pushes), 60, "the first full batch")
+    memory_start = browser_memory_mib()
+
+    # The heartbeat: gaps between ticks of a 10 ms timer in the GUI thread.
+    beat = {"last": None, "gaps": [], "on": False}
+
+    def tick() -> None:
+        t = time.monotonic()
+        if beat["on"] and beat["last"] is not None:
+            beat["gaps"].append((t - beat["last"]) * 1000)
+        beat["last"] = t
+
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(tick)
+    heartbeat.start(HEARTBEAT_MS)
+
+    writer = QProcess()
+    writer.setProgram(sys.executable)
+    writer.setArguments(["-m", "bench.live_map", "writer", url])
+    writer.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedErrorChannel)
+    stored: dict[int, tuple[float, float, int]] = {}  # k -> (commit time, store ms, accepted)
+    run = {"k": 0, "sent_at": 0.0, "writer_ready": False, "done": False, "results": []}
+    total = WARMUP_BATCHES + BATCHES
+
+    def send_next() -> None:
+        if run["k"] >= total:
+            run["done"] = True
+            return
+        run["k"] += 1
+        run["sent_at"] = time.monotonic()
+        run["seqs_before"] = app.units_layer.seq
+        writer.write(f"{run['k']}\n".encode())
+
+    def on_writer_output() -> None:
+        while writer.canReadLine():
+            line = bytes(writer.readLine().data()).decode().split()
+            if line and line[0] == "READY":
+                run["writer_ready"] = True
+            elif line and line[0] == "STORED":
+                stored[int(line[1])] = (float(line[2]), float(line[3]), int(line[4]))
+
+    def on_applied(seq: int, ms: float) -> None:
+        if seq not in pushes or seq <= run.get("seqs_before", 1 << 60) or run["k"] == 0:
+            return
+        k = run["k"]
+        t_push, n, size = pushes[seq]
+        t_applied = applied[seq][0]
+        commit = stored.get(k, (float("nan"), float("nan"), 0))
+        run["results"].append({"k": k, "seq": seq, "n": n, "page_ms": ms, "roundtrip_ms": (t_applied - t_push) * 1000,
+                               "commit_to_applied_ms": (t_applied - commit[0]) * 1000, "store_ms": commit[1],
+                               "accepted": commit[2], "bytes": size})
+        if k == WARMUP_BATCHES:
+            beat["on"] = True  # measure stalls only over the counted batches
+        if n < UNITS:
+            return  # a split batch (should not happen): wait for the rest before writing the next
+        wait_ms = max(0, int((run["sent_at"] + MIN_INTERVAL_S - time.monotonic()) * 1000))
+        QTimer.singleShot(wait_ms, send_next)
+
+    writer.readyReadStandardOutput.connect(on_writer_output)
+    bridge.sig_units_applied.connect(on_applied)
+    writer.start()
+    _wait(lambda: run["writer_ready"], 60, "the writer process")
+    started = time.monotonic()
+    send_next()
+    error = None
+    try:
+        _wait(lambda: run["done"], PHASE_TIMEOUT_S, f"{total} batches")
+    except RuntimeError as exc:
+        error = str(exc)
+    beat["on"] = False
+    elapsed = time.monotonic() - started
+    memory_end = browser_memory_mib()
+    heartbeat.stop()
+    writer.closeWriteChannel()
+    writer.waitForFinished(10000)
+
+    page_info = json.loads(_run_js(app.map_view, "JSON.stringify({zoom: gridmap.state.map.getZoom(), "
+                                   "center: gridmap.state.map.getCenter(), units: gridmap.unitCount(), "
+                                   "labelled: Object.keys(gridmap.units.labelled).length})"))
+    # Python's share: building one batch's JSON from the LiveModel cache.
+    units = list(app.live.units.values())
+    build = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        units_payload(units, app.live.now(), full=False, seq=0, stale_after_s=settings.live.stale_after_s,
+                      label_min_zoom=settings.map.label_min_zoom, basemap_crs=app.units_layer.basemap_crs)
+        build.append((time.perf_counter() - t0) * 1000)
+    size = app.map_view.size()
+    report = {
+        "results": [r for r in run["results"] if r["k"] > WARMUP_BATCHES],
+        "elapsed_s": elapsed,
+        "gaps": beat["gaps"],
+        "memory_start": memory_start,
+        "memory_end": memory_end,
+        "page": page_info,
+        "view": [size.width(), size.height()],
+        "payload_build_ms": median(build),
+        "console_errors": len(app.map_view.map_page.console_errors),
+        "error": error,
+    }
+    app.stop_live()
+    app.window.close()
+    app.map_view.dispose()
+    engine.dispose()
+    del qapp
+    print("DONE", json.dumps(report), flush=True)
+
+
+# --------------------------------------------------------------------------
+# baseline process
+# --------------------------------------------------------------------------
+
+def _child_baseline(url: str, width: str, height: str, lat: str, lon: str, zoom: str) -> None:
+    from PySide6.QtCore import QTimer  # noqa: F401  (Qt up before the view)
+
+    from core.settings import Settings
+    from core.units import LastFix
+    from db.change_feed import ChangeFeed
+    from desktop.map.units_js import units_payload
+    from desktop.map.view import MapView
+    from desktop.runtime import application
+
+    qapp = application()
+    settings = Settings()
+    engine = _engine(url)
+    units = [u for u in ChangeFeed(engine).snapshot() if u.last_fix is not None]
+    bbox = _city_bbox(engine)
+    view = MapView()
+    view.resize(int(width), int(height))
+    titles: list[str] = []
+    view.titleChanged.connect(titles.append)
+    view.load_page(BASELINE_PAGE.replace("__LAT__", lat).replace("__LON__", lon).replace("__ZOOM__", zoom))
+    view.show()
+    _wait(lambda: "READY" in titles, 60, "the baseline page")
+
+    def payload(k: int) -> str:
+        now = datetime.now(timezone.utc)
+        moved = [u.with_fix(LastFix(time=now, lon=lon_, lat=lat_, accuracy_m=5.0, speed_mps=1.4,
+                                    heading_deg=float((k * 9 + i) % 360), battery_pct=80.0,
+                                    device_id=u.last_fix.device_id))
+                 for i, (u, (lon_, lat_)) in enumerate(zip(units, positions(k, len(units), bbox)))]
+        return units_payload(moved, now, full=False, seq=k, stale_after_s=settings.live.stale_after_s,
+                             label_min_zoom=settings.map.label_min_zoom)
+
+    page_ms = []
+    for k in range(1, 1 + WARMUP_BATCHES + BASELINE_BATCHES):  # the first one creates the markers
+        script = f"applyBatch({json.dumps(payload(k), ensure_ascii=False)});"
+        view.page().runJavaScript(script)
+        _wait(lambda: titles and titles[-1].startswith(f"A{k}:"), 30, f"baseline batch {k}")
+        if k > WARMUP_BATCHES:
+            page_ms.append(float(titles[-1].split(":", 1)[1]))
+        time.sleep(MIN_INTERVAL_S / 2)
+    memory = browser_memory_mib()
+    view.dispose()
+    engine.dispose()
+    del qapp
+    print("DONE", json.dumps({"page_ms": page_ms, "memory": memory}), flush=True)
+
+
+# --------------------------------------------------------------------------
+# the benchmark
+# --------------------------------------------------------------------------
+
+def _child(args: list[str], env: dict[str, str], log: Path, timeout_s: float) -> dict:
+    with open(log, "w") as err:
+        proc = subprocess.run([sys.executable, "-m", "bench.live_map", *args], env={**os.environ, **env},
+                              stdout=subprocess.PIPE, stderr=err, text=True, timeout=timeout_s)
+    for line in proc.stdout.splitlines():
+        if line.startswith("DONE "):
+            return json.loads(line[5:])
+    tail = log.read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"bench.live_map {args[0]} exited with {proc.returncode} without a report:\n{tail}")
+
+
+def run(repeat: int = 1) -> dict:
+    del repeat  # one run: its 300 batches are the samples
+    home = Path(tempfile.mkdtemp(prefix="gridcommand-bench-live-"))
+    env = {"GRIDCOMMAND_HOME": str(home), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    t0 = time.monotonic()
+    url = setup_database(home / "live.sqlite")
+    setup_s = time.monotonic() - t0
+    app = _child(["app", url], env, home / "app.log", PHASE_TIMEOUT_S + 120)
+    if app["error"]:
+        raise RuntimeError(f"live-map: {app['error']} ({len(app['results'])} batches measured)")
+    page = app["page"]
+    base = _child(["baseline", url, str(app["view"][0]), str(app["view"][1]), repr(page["center"]["lat"]),
+                   repr(page["center"]["lng"]), str(page["zoom"])], env, home / "baseline.log", 300)
+    results = app["results"]
+    page_ms = [r["page_ms"] for r in results]
+    rtt = [r["roundtrip_ms"] for r in results]
+    e2e = [r["commit_to_applied_ms"] for r in results]
+    counts = sorted({r["n"] for r in results})
+    mem = app["memory_end"]
+    return {
+        "median_ms": round(median(page_ms), 1),
+        "p90_ms": round(percentile(page_ms, 90), 1),
+        "baseline_median_ms": round(median(base["page_ms"]), 1),
+        "ratio_to_baseline": round(median(page_ms) / median(base["page_ms"]), 2),
+        "max_stall_ms": round(max(app["gaps"]), 1) if app["gaps"] else None,
+        "p99_heartbeat_gap_ms": round(percentile(app["gaps"], 99), 1) if app["gaps"] else None,
+        "rss_mib": mem["pss_mib"],
+        "memory_basis": "PSS sum, app + QtWebEngineProcess children, after the batches",
+        "rss_sum_mib": mem["rss_mib"],
+        "rss_mib_before_batches": app["memory_start"]["pss_mib"],
+        "baseline_rss_mib": base["memory"]["pss_mib"],
+        "processes": mem["processes"],
+        "batches": len(results),
+        "units_per_batch": counts[0] if len(counts) == 1 else counts,
+        "roundtrip_median_ms": round(median(rtt), 1),
+        "roundtrip_p90_ms": round(percentile(rtt, 90), 1),
+        "commit_to_applied_median_ms": round(median(e2e), 1),
+        "commit_to_applied_max_ms": round(max(e2e), 1),
+        "store_median_ms": round(median([r["store_ms"] for r in results]), 1),
+        "payload_kib": round(median([r["bytes"] for r in results]) / 1024, 1),
+        "payload_build_ms": round(app["payload_build_ms"], 1),
+        "page_zoom": page["zoom"],
+        "labelled_units": page["labelled"],
+        "view_px": app["view"],
+        "console_errors": app["console_errors"],
+        "setup_s": round(setup_s, 1),
+        "batches_s": round(app["elapsed_s"], 1),
+        "runs": 1,
+        "target": TARGET,
+    }
+
+
+if __name__ == "__main__":
+    {"writer": _child_writer, "app": _child_app, "baseline": _child_baseline}[sys.argv[1]](*sys.argv[2:])

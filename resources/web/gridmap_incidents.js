@@ -1,0 +1,119 @@
+/* Incidents, the picked intake location, 1/3/5-minute rings and candidate routes.
+ * Loaded after gridmap.js; adds its functions to `gridmap`. */
+(function () {
+  "use strict";
+  var gm = window.gridmap;
+  var LEVEL_COLOR = { general: "#fbc02d", major: "#ef6c00", serious: "#c62828" };
+  var STATE_BORDER = { received: "#ffffff", dispatched: "#ffeb3b", acknowledged: "#ffeb3b", en_route: "#ffeb3b",
+                       on_scene: "#00e676", handling: "#00e676", reported: "#40c4ff" };
+  var RING_STYLE = { 60: "#2e7d32", 180: "#f9a825", 300: "#c62828" };
+  var s = { group: null, incidents: {}, picked: null, rings: null, ringLayers: {}, route: null, selected: null };
+
+  function esc(t) { return String(t === null || t === undefined ? "" : t).replace(/[&<>"]/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+
+  function ensure() {
+    if (!s.group) s.group = L.layerGroup().addTo(gm.state.map);
+  }
+
+  function icon(inc) {
+    var selected = s.selected === inc.id ? " gc-incident-selected" : "";
+    var html = '<div class="gc-incident' + selected + '" style="background:' + (LEVEL_COLOR[inc.level] || "#fbc02d") +
+      ";border-color:" + (STATE_BORDER[inc.state] || "#fff") + '">警</div>';
+    return L.divIcon({ html: html, className: "gc-incident-icon", iconSize: [30, 30], iconAnchor: [15, 15] });
+  }
+
+  /* Full list of open incidents: [{id, number, lon, lat, level, state, label}] */
+  function updateIncidents(list) {
+    ensure();
+    var seen = {};
+    list.forEach(function (inc) {
+      seen[inc.id] = true;
+      var m = s.incidents[inc.id];
+      if (!m) {
+        m = L.marker([inc.lat, inc.lon], { icon: icon(inc), zIndexOffset: 1000 });
+        m.on("click", function () { if (gm.state.bridge) gm.state.bridge.incidentClicked(inc.id); });
+        m.addTo(s.group);
+        s.incidents[inc.id] = m;
+      } else {
+        m.setLatLng([inc.lat, inc.lon]);
+        m.setIcon(icon(inc));
+      }
+      m.incident = inc;
+      m.bindTooltip(esc(inc.number) + " " + esc(inc.label), { direction: "top", offset: [0, -14] });
+    });
+    Object.keys(s.incidents).forEach(function (id) {
+      if (!seen[id]) { s.group.removeLayer(s.incidents[id]); delete s.incidents[id]; }
+    });
+  }
+
+  function selectIncident(id) {
+    s.selected = id;
+    Object.keys(s.incidents).forEach(function (k) { s.incidents[k].setIcon(icon(s.incidents[k].incident)); });
+    var m = s.incidents[id];
+    if (m) gm.state.map.panTo(m.getLatLng());
+  }
+
+  function setPicked(lon, lat) {
+    ensure();
+    if (s.picked) { s.group.removeLayer(s.picked); s.picked = null; }
+    if (lon === null) return;
+    s.picked = L.marker([lat, lon], { icon: L.divIcon({ html: '<div class="gc-picked"></div>', className: "gc-incident-icon",
+                                                        iconSize: [26, 26], iconAnchor: [13, 13] }), interactive: false });
+    s.picked.addTo(s.group);
+  }
+
+  function setPickMode(on) {
+    gm.state.map.getContainer().style.cursor = on ? "crosshair" : "";
+  }
+
+  /* rings: {"60": geometry, "180": ..., "300": ...} (GeoJSON, shifted), labels: {"60": "1 分钟", ...} */
+  function showRings(rings, labels, estimate) {
+    ensure();
+    clearRings();
+    [300, 180, 60].forEach(function (t) {
+      var g = rings[String(t)];
+      if (!g) return;
+      var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 2, fillOpacity: 0.08, dashArray: estimate ? "6 6" : null },
+                                 interactive: false });
+      layer.bindTooltip(esc(labels[String(t)] || t + "s"), { sticky: true });
+      layer.addTo(s.group);
+      s.ringLayers[t] = layer;
+    });
+  }
+
+  function clearRings() {
+    Object.keys(s.ringLayers).forEach(function (t) { s.group.removeLayer(s.ringLayers[t]); });
+    s.ringLayers = {};
+  }
+
+  /* coords: [[lat, lon], ...] */
+  function showRoute(coords) {
+    ensure();
+    clearRoute();
+    if (!coords || !coords.length) return;
+    s.route = L.polyline(coords, { color: "#00b0ff", weight: 5, opacity: 0.9, dashArray: "10 6", interactive: false });
+    s.route.addTo(s.group);
+  }
+
+  function clearRoute() {
+    if (s.route) { s.group.removeLayer(s.route); s.route = null; }
+  }
+
+  gm.updateIncidents = updateIncidents;
+  gm.selectIncident = selectIncident;
+  gm.setPicked = setPicked;
+  gm.setPickMode = setPickMode;
+  gm.showRings = showRings;
+  gm.clearRings = clearRings;
+  gm.showRoute = showRoute;
+  gm.clearRoute = clearRoute;
+  gm.incidentState = function (id) {
+    var m = s.incidents[id];
+    return m ? { lat: m.getLatLng().lat, lng: m.getLatLng().lng, level: m.incident.level, state: m.incident.state,
+                 selected: s.selected === id } : null;
+  };
+  gm.ringCount = function () { return Object.keys(s.ringLayers).length; };
+  gm.routeLength = function () { return s.route ? s.route.getLatLngs().length : 0; };
+  gm.incidents = s;
+})();
