@@ -42,7 +42,7 @@ from bench.common import median, percentile
 
 UNITS = 5000
 WARMUP_BATCHES = 5
-BATCHES = 300
+BATCHES = int(os.environ.get("GRIDCOMMAND_BENCH_LIVE_BATCHES", 300))
 BASELINE_BATCHES = 60
 MIN_INTERVAL_S = 0.25
 PHASE_TIMEOUT_S = 240.0
@@ -371,6 +371,12 @@ def _child_app(url: str) -> None:
     writer.start()
     _wait(lambda: run["writer_ready"], 60, "the writer process")
     started = time.monotonic()
+    profile = None
+    if os.environ.get("GRIDCOMMAND_BENCH_PROFILE"):  # a cProfile of the GUI thread over the batches
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     send_next()
     error = None
     try:
@@ -379,6 +385,9 @@ def _child_app(url: str) -> None:
         error = str(exc)
     beat["on"] = False
     elapsed = time.monotonic() - started
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(os.environ["GRIDCOMMAND_BENCH_PROFILE"])
     memory_end = browser_memory_mib()
     heartbeat.stop()
     writer.closeWriteChannel()

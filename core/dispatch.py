@@ -25,7 +25,7 @@ from core.road_network import RoadNetwork
 from core.travel import MODE_LABELS, VARIANT_OF_MODE, Snap, TravelModel, capable_agencies, road_index
 from core.units import UnitInfo
 
-__all__ = ["JSON_FIELDS", "RINGS_S", "ROAD_HORIZON_S", "TIE_S", "Recommendation", "circle_rings",
+__all__ = ["JSON_FIELDS", "RINGS_S", "RING_BUFFER_M", "ROAD_HORIZON_S", "TIE_S", "Recommendation", "circle_rings",
            "format_distance", "format_duration", "isochrones", "rank_units", "ring_counts", "ring_of"]
 
 RINGS_S = (60, 180, 300)
@@ -95,6 +95,38 @@ def _candidates(units: Iterable[UnitInfo], needs: str, now: datetime, stale_afte
             and u.last_fix.time >= fresh_from and (tier_set is None or u.tier in tier_set)]
 
 
+# Local equirectangular distances on the ellipsoid stay within 3e-5 of the geodesic up to
+# 150 km (checked at 18-53°N); the contender bound assumes APPROX_ERROR within that range.
+APPROX_ERROR = 1e-3
+_APPROX_MAX_M = 150_000.0
+_A, _E2 = 6378137.0, 0.00669437999014
+
+
+def _approx_distances_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    phi = np.radians((lats + lat) / 2)
+    w = 1 - _E2 * np.sin(phi) ** 2
+    dy = np.radians(lats - lat) * (_A * (1 - _E2) / w ** 1.5)
+    dx = np.radians(lons - lon) * (_A / np.sqrt(w)) * np.cos(phi)
+    return np.hypot(dx, dy)
+
+
+def _contenders(eta: np.ndarray, approx_m: np.ndarray, turnout_s: float, limit: int | None) -> np.ndarray:
+    """Indices that can still make the top ``limit`` (ties included) once distances are exact.
+
+    With relative error e, the k-th exact ETA is at most c + (A_k - c) / (1 - e) (A_k: the
+    k-th approximate ETA, c: turn-out), and a unit that can be listed has an exact ETA
+    within TIE_S of that, so an approximate one at most (1 + e) times as far above c."""
+    n = len(eta)
+    if limit is None or n <= limit:
+        return np.arange(n)
+    a_k = float(np.partition(eta, limit - 1)[limit - 1])
+    bound = turnout_s + (1 + APPROX_ERROR) * ((a_k - turnout_s) / (1 - APPROX_ERROR) + TIE_S)
+    chosen = np.flatnonzero(eta <= bound)
+    if approx_m[chosen].max() > _APPROX_MAX_M:
+        return np.arange(n)  # too far for the approximation's error bound
+    return chosen
+
+
 def _order(eta: np.ndarray, own: list[bool], callsigns: list[str], limit: int | None) -> list[int]:
     """Indices by ETA; within TIE_S of a group's first ETA, own grid first, then callsign."""
     order = np.argsort(eta, kind="stable").tolist()
@@ -135,14 +167,16 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
 
     Candidates are available, have a fix no older than ``stale_after_s`` and an
     agency that serves ``needs`` (police, city, joint, any); ``tiers`` narrows
-    them. Road mode needs ``network``; routes are drawn for the returned units
+    them. Ranked by ETA; ETAs within TIE_S count as equal and go to units of
+    ``incident_grid`` first, then by callsign. ``limit`` keeps the best (None:
+    all). Road mode needs ``network``; routes are built for the returned units
     only. Raises ValueError for an unknown mode or needs."""
     if mode not in ("road", "straight"):
         raise ValueError(f"mode must be 'road' or 'straight', not {mode!r}")
     if mode == "road" and network is None:
         raise ValueError("road mode needs a street network")
     cands = _candidates(units, needs, now, stale_after_s, tiers)
-    if not cands:
+    if not cands or (limit is not None and limit <= 0):
         return []
     k = len(cands)
     lons = np.fromiter((u.last_fix.lon for u in cands), float, k)
@@ -150,7 +184,8 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
     modes = [u.travel_mode for u in cands]
     speed_of = {m: model.speed(m) for m in set(modes)}
     speeds = np.fromiter((speed_of[m] for m in modes), float, k)
-    straight = distances_m(lon, lat, lons, lats)
+    # Ranked on a fast local approximation; exact geodesics for the contenders only (below).
+    straight = _approx_distances_m(lon, lat, lons, lats)
     eta = straight * model.detour_factor / speeds + model.turnout_s
 
     road_m = np.full(k, np.inf)
@@ -168,15 +203,24 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
         on_road = np.isfinite(road_m)
         eta = np.where(on_road, road_m / speeds + model.turnout_s, eta)
 
+    contenders = _contenders(eta, straight, model.turnout_s, limit)
+    exact = distances_m(lon, lat, lons[contenders], lats[contenders])
+    estimated = ~np.isfinite(road_m[contenders])
+    eta[contenders] = np.where(estimated, exact * model.detour_factor / speeds[contenders] + model.turnout_s,
+                               eta[contenders])
+    straight[contenders] = exact
     own = [incident_grid is not None and u.grid_code == incident_grid for u in cands]
+    callsigns = [u.callsign for u in cands]
+    ranked = [int(contenders[j]) for j in _order(eta[contenders], [own[i] for i in contenders],
+                                                 [callsigns[i] for i in contenders], limit)]
     out = []
-    for i in _order(eta, own, [u.callsign for u in cands], limit):
+    for i in ranked:
         unit, eta_s = cands[i], float(eta[i])
         route = None
         if mode == "road" and np.isfinite(road_m[i]):
             how, metres = "road", float(road_m[i])
             found = searches[VARIANT_OF_MODE.get(unit.travel_mode, "walk")]
-            route = index.route(found, float(lons[i]), float(lats[i]), snap, i, int(exits[i])) + [(lon, lat)]
+            route = index.route(found, (float(lons[i]), float(lats[i])), snap, i, int(exits[i]), (lon, lat))
         else:
             how, metres = ("unreached" if mode == "road" else "straight"), float(straight[i])
         out.append(Recommendation(
@@ -241,7 +285,7 @@ def isochrones(network: RoadNetwork, lon: float, lat: float, model: TravelModel,
 
     Keyed by minutes (60 -> 1); each a WGS84 GeoJSON Polygon or MultiPolygon
     (an empty Polygon when the turn-out alone exceeds the ring). A ring
-    contains the smaller ones."""
+    contains the smaller ones (up to floating-point noise, well under 1 cm)."""
     _check_rings(rings_s)
     index = road_index(network)
     budgets = [model.reach_m(t, mode) for t in rings_s]

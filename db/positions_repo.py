@@ -134,11 +134,15 @@ def lookup_devices(session: Session, device_ids: Sequence[str]) -> dict[str, tup
 # storing fixes
 # --------------------------------------------------------------------------
 
-def better_fix(time_a: datetime, accuracy_a: float | None, time_b: datetime, accuracy_b: float | None) -> bool:
+def better_fix(time_a: datetime, accuracy_a: float | None, time_b: datetime, accuracy_b: float | None,
+               same_device: bool = False) -> bool:
     """Should fix A replace fix B as its unit's position?
 
     The newer fix wins, except that among fixes of about the same age (within
-    ``SAME_AGE_S``) the more accurate one wins; an unknown accuracy is the worst."""
+    ``SAME_AGE_S``) from different devices the more accurate one wins; an unknown
+    accuracy is the worst. A device's own newer fix always wins: the unit moved."""
+    if same_device:
+        return time_a > time_b
     if time_a > time_b + _SAME_AGE:
         return True
     if time_a < time_b - _SAME_AGE:
@@ -257,7 +261,8 @@ def _move_units(session: Session, rows: list[dict[str, Any]]) -> None:
     best: dict[int, dict[str, Any]] = {}
     for row in rows:
         current = best.get(row["unit_id"])
-        if current is None or better_fix(row["fix_time"], row["accuracy_m"], current["fix_time"], current["accuracy_m"]):
+        if current is None or better_fix(row["fix_time"], row["accuracy_m"], current["fix_time"], current["accuracy_m"],
+                                         row["device_id"] == current["device_id"]):
             best[row["unit_id"]] = row
 
     # The feed row lock serializes writers from here to commit, so revisions
@@ -265,11 +270,12 @@ def _move_units(session: Session, rows: list[dict[str, Any]]) -> None:
     rev = _lock_revision(session)
     unit_ids = sorted(best)
     for chunk in _chunks(unit_ids):
-        for unit_id, fix_time, accuracy in session.execute(
-            select(_ULP.c.unit_id, _ULP.c.fix_time, _ULP.c.accuracy_m).where(_ULP.c.unit_id.in_(chunk))
+        for unit_id, fix_time, accuracy, device_id in session.execute(
+            select(_ULP.c.unit_id, _ULP.c.fix_time, _ULP.c.accuracy_m, _ULP.c.device_id).where(_ULP.c.unit_id.in_(chunk))
         ):
             candidate = best[unit_id]
-            if not better_fix(candidate["fix_time"], candidate["accuracy_m"], fix_time, accuracy):
+            if not better_fix(candidate["fix_time"], candidate["accuracy_m"], fix_time, accuracy,
+                              candidate["device_id"] == device_id):
                 del best[unit_id]
     if not best:
         return

@@ -91,6 +91,7 @@ class GridCommandApp(QObject):
         self.units_layer = UnitsLayer(self.live, self.map_view, settings, self)
         self.feed_worker = None
         self.embedded = None
+        self.incident_controller = None
         self.layers: dict[str, list[LayerFeature]] = {}
         self.page_fingerprint: str | None = None
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -132,6 +133,8 @@ class GridCommandApp(QObject):
         self.window.layers_dock.set_features(self.layers)
         page_labels = self._page_labels()
         current = fingerprint(self.layers, self.settings.basemap, self.settings.map, page_labels)
+        if self.incident_controller is not None:
+            self.incident_controller.layers_changed()
         if current != self.page_fingerprint:
             from desktop.map.page import build_page
 
@@ -149,6 +152,7 @@ class GridCommandApp(QObject):
                 self.attach_database(open_database(self.options, self.settings))
             self.refresh_layers()
             self.start_live()
+            self.start_incidents()
         except DatabaseUnavailable as exc:
             self.sig_startup_failed.emit(str(exc))
             return
@@ -175,6 +179,16 @@ class GridCommandApp(QObject):
 
             self.embedded = EmbeddedFeeds(self.engine, rate=self.options.sim_rate)
             self.embedded.start()
+
+    def start_incidents(self) -> None:
+        from db.operations import Actor, OperationRunner
+        from desktop.incident_controller import IncidentController
+
+        actor = Actor.local()
+        if self.settings.ui.workstation:
+            actor = Actor(actor.user, self.settings.ui.workstation)
+        self.incident_controller = IncidentController(self, OperationRunner(self.engine, actor))
+        self.incident_controller.start()
 
     def stop_live(self) -> None:
         if self.embedded is not None:

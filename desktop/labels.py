@@ -81,3 +81,26 @@ def age_text(seconds: float | None) -> str:
     if s < 7200:
         return QCoreApplication.translate("labels", "%1 min").replace("%1", str(s // 60))
     return QCoreApplication.translate("labels", "%1 h").replace("%1", str(s // 3600))
+
+
+def state_names() -> dict[str, str]:
+    t = QCoreApplication.translate
+    return {"received": t("labels", "Received"), "dispatched": t("labels", "Dispatched"),
+            "acknowledged": t("labels", "Acknowledged"), "en_route": t("labels", "En route"),
+            "on_scene": t("labels", "On scene"), "handling": t("labels", "Handling"),
+            "reported": t("labels", "Result reported"), "closed": t("labels", "Closed"),
+            "cancelled": t("labels", "Cancelled"), "invalid": t("labels", "Invalid call")}
+
+
+def level_colors() -> dict[str, str]:
+    return {"general": "#fbc02d", "major": "#ef6c00", "serious": "#c62828"}
+
+
+def local_time(value, zone: str = "Asia/Shanghai", with_date: bool = False) -> str:
+    """UTC timestamps are shown in the configured zone."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(zone))
+    return local.strftime("%m-%d %H:%M:%S" if with_date else "%H:%M:%S")

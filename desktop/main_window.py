@@ -8,6 +8,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from core.settings import Settings
+from desktop.docks.dispatch import DispatchDock
+from desktop.docks.escalation import EscalationDock
+from desktop.docks.incidents import IncidentsDock
+from desktop.docks.intake import IntakeDock
 from desktop.docks.layers import LayersDock
 from desktop.docks.unit_card import UnitCardDock
 from desktop.docks.units_board import UnitsBoardDock
@@ -25,15 +29,29 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Grid Command — joint police and city-management grid command map"))
         self.map_view = map_view
         self.setCentralWidget(map_view)
-        self.layers_dock = LayersDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_dock)
         self.live = live or LiveModel(settings.live.stale_after_s, parent=self)
+        zone = settings.ui.timezone
+        # Left: taking calls and finding places. Right: the incident being worked, with
+        # dispatch, escalation and the forces as tabs below it.
+        self.intake_dock = IntakeDock(self, settings.ui.language)
+        self.layers_dock = LayersDock(self)
+        self.incidents_dock = IncidentsDock(self, zone)
+        self.dispatch_dock = DispatchDock(self)
+        self.escalation_dock = EscalationDock(self)
         self.units_dock = UnitsBoardDock(self.live, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.units_dock)
         self.unit_card = UnitCardDock(self.live, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_card)
-        self.resizeDocks([self.layers_dock, self.units_dock], [340, 460], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.units_dock, self.unit_card], [520, 380], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.intake_dock)
+        self.tabifyDockWidget(self.intake_dock, self.layers_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dispatch_dock)
+        for dock in (self.escalation_dock, self.units_dock, self.unit_card):
+            self.tabifyDockWidget(self.dispatch_dock, dock)
+        self.intake_dock.raise_()
+        self.dispatch_dock.raise_()
+        self.docks = (self.intake_dock, self.layers_dock, self.incidents_dock, self.dispatch_dock,
+                      self.escalation_dock, self.units_dock, self.unit_card)
+        self.resizeDocks([self.intake_dock, self.incidents_dock], [320, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.incidents_dock, self.dispatch_dock], [420, 480], Qt.Orientation.Vertical)
         self.status_db = QLabel()
         self.status_basemap = QLabel()
         self.status_network = QLabel()
@@ -50,7 +68,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for dock in (self.layers_dock, self.units_dock, self.unit_card):
+        for dock in self.docks:
             view_menu.addAction(dock.toggleViewAction())
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         basemap_action = QAction(self.tr("&Basemap…"), self)

@@ -1,5 +1,5 @@
-"""Ingest and simulator inside one process, for `gridcommand gui --demo`: a newcomer
-sees units move at once, through the same OsmAnd HTTP path real devices use."""
+"""Ingest, simulator and arrival detection inside one process, for `gridcommand gui --demo`:
+a newcomer sees units move at once, through the same OsmAnd HTTP path real devices use."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +8,8 @@ import threading
 
 from sqlalchemy import Engine
 
+from core.settings import DispatchSettings
+from feeds.arrival import ArrivalDetector
 from feeds.ingest import IngestConfig, IngestServer
 from feeds.simulator import DatabaseSink, OsmAndHttpSink, SimulatorRunner
 
@@ -20,7 +22,7 @@ class EmbeddedFeeds:
     simulator writes to the database directly instead."""
 
     def __init__(self, engine: Engine, http: tuple[str, int] = ("127.0.0.1", 5055), rate: float = 20.0,
-                 seed: int = 1, units: int | None = None):
+                 seed: int = 1, units: int | None = None, dispatch: DispatchSettings | None = None):
         self.engine = engine
         self.http = http
         self.rate = rate
@@ -28,6 +30,7 @@ class EmbeddedFeeds:
         self.units = units
         self.server: IngestServer | None = None
         self.simulator: SimulatorRunner | None = None
+        self.arrivals = ArrivalDetector(engine, dispatch)
         self.ingest_address: tuple[str, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -69,8 +72,10 @@ class EmbeddedFeeds:
             sink = OsmAndHttpSink(f"http://{host}:{port}/", connections=2)
         self.simulator = SimulatorRunner(self.engine, units=self.units, rate=self.rate, seed=self.seed, sink=sink)
         self.simulator.start()
+        self.arrivals.start()
 
     def stop(self) -> None:
+        self.arrivals.stop()
         if self.simulator is not None:
             self.simulator.stop()
         if self.server is not None:

@@ -19,6 +19,7 @@ from feeds.osmand import parse_osmand_request
 from feeds.writer import STORE_FAILED
 
 if TYPE_CHECKING:
+    from feeds.api import IncidentApi
     from feeds.writer import IngestWriter
 
 log = logging.getLogger("gridcommand.ingest")
@@ -52,6 +53,7 @@ def _response(status: int, text: str = "", keep_alive: bool = True, http10: bool
 _OK = {(True, False): _response(200), (False, False): _response(200, keep_alive=False),
        (True, True): _response(200, http10=True), (False, True): _response(200, keep_alive=False, http10=True)}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_API_PREFIX = "/api/v1/"  # = feeds.api.API_PREFIX; not imported, the fix path needs none of the API
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
 
 
@@ -115,8 +117,10 @@ def _parse_chunked(buf: bytearray, pos: int) -> tuple[bytes, int] | None:
 class HttpIngestProtocol(asyncio.Protocol):
     """One client connection; ``connections`` is the server's set of open ones (for shutdown)."""
 
-    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop):
+    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop,
+                 api: "IncidentApi | None" = None):
         self.writer = writer
+        self.api = api  # handles /api/v1/...; None: only position reports here
         self.connections = connections
         self.loop = loop
         self.transport: asyncio.Transport | None = None
@@ -243,6 +247,11 @@ class HttpIngestProtocol(asyncio.Protocol):
         self.slots.append(slot)
         if not request.keep_alive:
             self.closing = True
+        if self.api is not None and request.target.startswith(_API_PREFIX):
+            # Answered in request order like fixes, once the API's worker thread is done.
+            self.api.submit(request, self.peer, self.loop, lambda data, slot=slot: self._answer(slot, data))
+            self._limit_pending()
+            return
         if request.method not in _ACCEPTED_METHODS:
             self.writer.reject("osmand", self.peer, f"HTTP 405: method {request.method[:20]!r} not allowed",
                                (request.method, request.target, request.body))
@@ -264,6 +273,9 @@ class HttpIngestProtocol(asyncio.Protocol):
         # The excerpt is only built if the writer rejects the fix.
         payload = (request.method, request.target, request.body)
         self.writer.submit(fix, self.peer, payload, lambda outcome, slot=slot: self._stored(slot, outcome))
+        self._limit_pending()
+
+    def _limit_pending(self) -> None:
         if len(self.slots) >= MAX_PENDING and self.transport is not None:
             self.paused = True
             self.transport.pause_reading()

@@ -13,12 +13,16 @@ import logging
 import signal
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from feeds.cot_ingest import CotTcpProtocol, CotUdpProtocol
 from feeds.http_ingest import HttpIngestProtocol
 from feeds.writer import IngestWriter, Outcomes
+
+if TYPE_CHECKING:
+    from feeds.api import IncidentApi
 
 log = logging.getLogger("gridcommand.ingest")
 
@@ -58,9 +62,10 @@ def parse_hostport(text: str, default_host: str = "127.0.0.1") -> tuple[str, int
 
 
 class IngestServer:
-    def __init__(self, engine: Engine, config: IngestConfig):
+    def __init__(self, engine: Engine, config: IngestConfig, api: "IncidentApi | None" = None):
         self.engine = engine
         self.config = config
+        self.api = api  # the incident API on the HTTP port (/api/v1/...), if any
         self.loop: asyncio.AbstractEventLoop | None = None
         self.writer: IngestWriter | None = None
         self.connections: set = set()
@@ -80,8 +85,9 @@ class IngestServer:
                                    rejects_keep=cfg.rejects_keep, max_batch=cfg.max_batch)
         self.writer.start()
         if cfg.http is not None:
-            server = await loop.create_server(lambda: HttpIngestProtocol(self.writer, self.connections, loop),
-                                              cfg.http[0], cfg.http[1], reuse_address=True, backlog=1024)
+            server = await loop.create_server(
+                lambda: HttpIngestProtocol(self.writer, self.connections, loop, self.api),
+                cfg.http[0], cfg.http[1], reuse_address=True, backlog=1024)
             self.listeners.append(server)
             self.bound["http"] = server.sockets[0].getsockname()[:2]
         if cfg.cot_tcp is not None:
@@ -161,8 +167,8 @@ def _run_callbacks(outcomes: Outcomes) -> None:
             log.exception("delivering an ingest outcome failed")
 
 
-async def _main(engine: Engine, config: IngestConfig, ready=None) -> None:
-    server = IngestServer(engine, config)
+async def _main(engine: Engine, config: IngestConfig, ready=None, api=None) -> None:
+    server = IngestServer(engine, config, api)
     try:
         await server.start()
     except BaseException:
@@ -174,7 +180,7 @@ async def _main(engine: Engine, config: IngestConfig, ready=None) -> None:
     await server.run_until_stopped()
 
 
-def serve(engine: Engine, config: IngestConfig, ready=None) -> int:
-    """Run the ingest server until SIGTERM/SIGINT; returns the exit status."""
-    asyncio.run(_main(engine, config, ready))
+def serve(engine: Engine, config: IngestConfig, ready=None, api: "IncidentApi | None" = None) -> int:
+    """Run the ingest server (and ``api`` on its HTTP port) until SIGTERM/SIGINT; returns the exit status."""
+    asyncio.run(_main(engine, config, ready, api))
     return 0

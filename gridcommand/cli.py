@@ -19,6 +19,7 @@ COMMANDS = {
     "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX)",
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
+    "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
 }
 
 

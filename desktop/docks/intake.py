@@ -34,6 +34,7 @@ class IntakeDock(QDockWidget):
         self.language = language
         self.places: list[Place] = []
         self.location: tuple[float, float] | None = None  # WGS84
+        self.grid_of = lambda lon, lat: None  # set by the composition root from the grids layer
         self._duplicate_ids: list[int] = []
 
         self.pick_button = QPushButton(self.tr("Pick on map"))
@@ -117,11 +118,11 @@ class IntakeDock(QDockWidget):
     def set_places(self, places: list[Place]) -> None:
         self.places = places
 
-    def set_location(self, lon: float, lat: float, grid_code: str | None = None, describe: str = "") -> None:
+    def set_location(self, lon: float, lat: float, describe: str = "") -> None:
         """A WGS84 location chosen by any means; shown with its grid."""
         self.location = (lon, lat)
         where = f"{lon:.6f}, {lat:.6f}"
-        grid = grid_code or self.tr("outside every grid")
+        grid = self.grid_of(lon, lat) or self.tr("outside every grid")
         self.location_label.setText(self.tr("Location: %1 (WGS84) · grid %2").replace("%1", where).replace("%2", grid)
                                     + (f" · {describe}" if describe else ""))
         self.pick_button.setChecked(False)

@@ -5,7 +5,8 @@ import argparse
 import json
 from importlib import import_module
 
-BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map"}
+BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
+              "recommend": "bench.recommend"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,5 @@
-"""`gridcommand serve`: the headless position ingest server (never loads Qt)."""
+"""`gridcommand serve`: the headless position ingest server, the incident API on its
+HTTP port, and automatic arrival detection (never loads Qt)."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from db.config import load_settings
+    from db.config import load_settings, settings_path
+    from feeds.api import IncidentApi
+    from feeds.arrival import ArrivalDetector
     from feeds.ingest import IngestConfig, parse_hostport, serve
     from gridcommand.commands.db import open_migrated
 
@@ -41,10 +44,17 @@ def run(args: argparse.Namespace) -> int:
     config = IngestConfig(http=http, cot_udp=cot_udp, cot_tcp=cot_tcp,
                           future_tolerance_s=settings.live.future_tolerance_s,
                           rejects_keep=settings.live.rejects_keep)
+    api = IncidentApi(engine, settings.api.token, settings.dispatch)
+    if not settings.api.token:
+        log.warning("incident API disabled: set [api] token in %s", settings_path())
+    arrivals = ArrivalDetector(engine, settings.dispatch)
+    arrivals.start()  # a thread next to the ingest loop; stopped once the loop has shut down
     try:
-        return serve(engine, config)
+        return serve(engine, config, api=api)
     except OSError as exc:  # e.g. the port is taken
         log.error("cannot listen: %s", exc)
         return 1
     finally:
+        arrivals.stop()
+        api.close()
         engine.dispose()

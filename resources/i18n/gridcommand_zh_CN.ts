@@ -60,6 +60,132 @@
     </message>
 </context>
 <context>
+    <name>DispatchDock</name>
+    <message>
+        <source>Nearest-unit dispatch</source>
+        <translation>就近派警</translation>
+    </message>
+    <message>
+        <source>Select an incident to see which units can reach it.</source>
+        <translation>选择一个警情，查看哪些力量能够到达。</translation>
+    </message>
+    <message>
+        <source>Road travel time</source>
+        <translation>道路通行时间</translation>
+    </message>
+    <message>
+        <source>Straight line (estimate)</source>
+        <translation>直线距离（估算）</translation>
+    </message>
+    <message>
+        <source>Dispatch selected units</source>
+        <translation>派出所选力量</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>%1 min: %2</source>
+        <translation>%1分钟圈：%2</translation>
+    </message>
+    <message>
+        <source>(straight-line estimate × detour factor)</source>
+        <translation>（直线估算 × 绕行系数）</translation>
+    </message>
+    <message>
+        <source>(road travel time incl. turn-out)</source>
+        <translation>（道路通行时间，含出动准备）</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationDock</name>
+    <message>
+        <source>Tiered reinforcement</source>
+        <translation>梯次增援</translation>
+    </message>
+    <message>
+        <source>Select an incident.</source>
+        <translation>请选择一个警情。</translation>
+    </message>
+    <message>
+        <source>Tier / force</source>
+        <translation>梯队 / 力量</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>在岗可派</translation>
+    </message>
+    <message>
+        <source>≤1 min</source>
+        <translation>≤1分钟</translation>
+    </message>
+    <message>
+        <source>≤3 min</source>
+        <translation>≤3分钟</translation>
+    </message>
+    <message>
+        <source>≤5 min</source>
+        <translation>≤5分钟</translation>
+    </message>
+    <message>
+        <source>Suggestions</source>
+        <translation>系统建议</translation>
+    </message>
+    <message>
+        <source>No tier-1 unit within 5 minutes</source>
+        <translation>5分钟内无第一梯队力量可到达</translation>
+    </message>
+    <message>
+        <source>Level raised</source>
+        <translation>警情等级提升</translation>
+    </message>
+    <message>
+        <source>A unit on scene requests support</source>
+        <translation>现场力量请求支援</translation>
+    </message>
+    <message>
+        <source>On-scene handling overruns</source>
+        <translation>现场处置超时</translation>
+    </message>
+    <message>
+        <source>%1 · currently %2</source>
+        <translation>%1 · 当前 %2</translation>
+    </message>
+    <message>
+        <source>No rule suggests escalating.</source>
+        <translation>暂无增援建议。</translation>
+    </message>
+    <message>
+        <source>Order %1 in…</source>
+        <translation>启动%1…</translation>
+    </message>
+    <message>
+        <source>Stand down to %1…</source>
+        <translation>回退至%1…</translation>
+    </message>
+    <message>
+        <source>Order %1 in</source>
+        <translation>启动%1</translation>
+    </message>
+    <message>
+        <source>Stand down to %1</source>
+        <translation>回退至%1</translation>
+    </message>
+    <message>
+        <source>Incident %1: reason for this order (it is recorded with your name and the time):</source>
+        <translation>警情 %1：请填写下达此指令的原因（将与您的姓名和时间一并记录）：</translation>
+    </message>
+    <message>
+        <source>An order needs a reason; nothing was recorded.</source>
+        <translation>下达指令必须填写原因；未作记录。</translation>
+    </message>
+</context>
+<context>
     <name>GridCommandApp</name>
     <message>
         <source>Overlays shifted to %1</source>
@@ -76,6 +202,236 @@
     <message>
         <source>The basemap setting was saved; it takes effect at the next start.</source>
         <translation>底图设置已保存，下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentController</name>
+    <message>
+        <source>%1 · units that can reach it, fastest first</source>
+        <translation>%1 · 可到达力量（按到达时间排序）</translation>
+    </message>
+    <message>
+        <source>Changed by another workstation</source>
+        <translation>已被其他席位修改</translation>
+    </message>
+    <message>
+        <source>Your change was not saved: %1
+The current state is shown now.</source>
+        <translation>您的修改未保存：%1
+已显示最新状态。</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>Database unavailable</source>
+        <translation>数据库不可用</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsDock</name>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>All open</source>
+        <translation>全部未结</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>报警人</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>警情描述</translation>
+    </message>
+    <message>
+        <source>Possible duplicate of</source>
+        <translation>疑似重复警情</translation>
+    </message>
+    <message>
+        <source>To sign-off</source>
+        <translation>签收用时</translation>
+    </message>
+    <message>
+        <source>To turn-out</source>
+        <translation>出警用时</translation>
+    </message>
+    <message>
+        <source>To arrival</source>
+        <translation>到场用时</translation>
+    </message>
+    <message>
+        <source>met its recommended ring</source>
+        <translation>达到推荐时间圈</translation>
+    </message>
+    <message>
+        <source>missed its recommended ring</source>
+        <translation>未达推荐时间圈</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsTableModel</name>
+    <message>
+        <source>Number</source>
+        <translation>警情编号</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>警情类别</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接警时间</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeDock</name>
+    <message>
+        <source>Incident intake</source>
+        <translation>接警登记</translation>
+    </message>
+    <message>
+        <source>Pick on map</source>
+        <translation>在地图上点选位置</translation>
+    </message>
+    <message>
+        <source>lon, lat  e.g. 112.0812, 32.6845</source>
+        <translation>经度, 纬度  例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (phone maps)</source>
+        <translation>GCJ-02（手机地图）</translation>
+    </message>
+    <message>
+        <source>Search a place, street, must-visit point (汉字 or pinyin initials)</source>
+        <translation>搜索地点、街道、必到点（汉字或拼音首字母）</translation>
+    </message>
+    <message>
+        <source>No location yet</source>
+        <translation>尚未选择位置</translation>
+    </message>
+    <message>
+        <source>Create incident</source>
+        <translation>登记警情</translation>
+    </message>
+    <message>
+        <source>Coordinates</source>
+        <translation>坐标</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>警情类别</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>报警人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>警情描述</translation>
+    </message>
+    <message>
+        <source>110</source>
+        <translation>110</translation>
+    </message>
+    <message>
+        <source>City management</source>
+        <translation>城管</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · grid %2</source>
+        <translation>位置：%1（WGS84）· 网格 %2</translation>
+    </message>
+    <message>
+        <source>Possible duplicate of open incident(s): %1</source>
+        <translation>可能与未结警情重复：%1</translation>
+    </message>
+    <message>
+        <source>Type longitude and latitude, e.g. 112.0812, 32.6845</source>
+        <translation>请输入经度和纬度，例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>Coordinates out of range</source>
+        <translation>坐标超出范围</translation>
+    </message>
+    <message>
+        <source>GCJ-02 coordinates must lie in China</source>
+        <translation>GCJ-02 坐标必须位于中国境内</translation>
+    </message>
+    <message>
+        <source>Choose a location first: click the map, type coordinates or search a place.</source>
+        <translation>请先选择位置：点击地图、输入坐标或搜索地点。</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择警情类别。</translation>
     </message>
 </context>
 <context>
@@ -163,6 +519,45 @@
     <message>
         <source>Offline: no external requests</source>
         <translation>离线运行：无外部请求</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendationModel</name>
+    <message>
+        <source>Callsign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>力量构成</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Ring</source>
+        <translation>时间圈</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>beyond 5 min</source>
+        <translation>5分钟以上</translation>
     </message>
 </context>
 <context>
@@ -421,6 +816,10 @@
         <translation>全天</translation>
     </message>
     <message>
+        <source>No fresh fix</source>
+        <translation>定位过期</translation>
+    </message>
+    <message>
         <source>Legend</source>
         <translation>图例</translation>
     </message>
@@ -511,6 +910,13 @@
     <message>
         <source>%1 h</source>
         <translation>%1 小时</translation>
+    </message>
+</context>
+<context>
+    <name>self.window.dispatch_dock</name>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
     </message>
 </context>
 </TS>

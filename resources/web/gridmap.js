@@ -83,6 +83,7 @@
       options: { position: "bottomright" },
       onAdd: function () {
         var div = L.DomUtil.create("div", "gc-legend");
+        L.DomEvent.on(div, "click", function () { div.classList.toggle("gc-legend-collapsed"); });
         var html = ['<div class="gc-legend-title">' + esc(cfg.labels.legendTitle) + "</div>"];
         cfg.legend.forEach(function (item) {
           var sym;
@@ -126,11 +127,29 @@
     });
   }
 
+  function gridBounds() {
+    var bounds = null;
+    (state.layers.grids || []).forEach(function (g) {
+      if (g.getLayers().length) bounds = bounds ? bounds.extend(g.getBounds()) : L.latLngBounds(g.getBounds());
+    });
+    return bounds;
+  }
+
   function init(map, layers, config) {
     state.map = map;
     state.layers = layers;
     state.config = config;
     addLegend();
+    // The window settles its dock layout after the page loads: keep the city in view
+    // until the user moves the map themselves.
+    var container = map.getContainer();
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+      container.addEventListener(name, function () { state.userMoved = true; }, { passive: true });
+    });
+    map.on("resize", function () {
+      var bounds = gridBounds();
+      if (!state.userMoved && bounds) map.fitBounds(bounds, { padding: [10, 10], animate: false });
+    });
     map.on("click", function (e) {
       if (state.bridge) state.bridge.mapClicked(e.latlng.lng, e.latlng.lat);
     });

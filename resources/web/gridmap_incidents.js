@@ -6,7 +6,7 @@
   var LEVEL_COLOR = { general: "#fbc02d", major: "#ef6c00", serious: "#c62828" };
   var STATE_BORDER = { received: "#ffffff", dispatched: "#ffeb3b", acknowledged: "#ffeb3b", en_route: "#ffeb3b",
                        on_scene: "#00e676", handling: "#00e676", reported: "#40c4ff" };
-  var RING_STYLE = { 60: "#2e7d32", 180: "#f9a825", 300: "#c62828" };
+  var RING_STYLE = { 1: "#2e7d32", 3: "#f9a825", 5: "#c62828" };  // keyed by minutes
   var s = { group: null, incidents: {}, picked: null, rings: null, ringLayers: {}, route: null, selected: null };
 
   function esc(t) { return String(t === null || t === undefined ? "" : t).replace(/[&<>"]/g, function (c) {
@@ -67,16 +67,16 @@
     gm.state.map.getContainer().style.cursor = on ? "crosshair" : "";
   }
 
-  /* rings: {"60": geometry, "180": ..., "300": ...} (GeoJSON, shifted), labels: {"60": "1 分钟", ...} */
+  /* rings: {"1": geometry, "3": ..., "5": ...} keyed by minutes (GeoJSON, shifted); labels likewise. */
   function showRings(rings, labels, estimate) {
     ensure();
     clearRings();
-    [300, 180, 60].forEach(function (t) {
+    [5, 3, 1].forEach(function (t) {
       var g = rings[String(t)];
       if (!g) return;
       var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 2, fillOpacity: 0.08, dashArray: estimate ? "6 6" : null },
                                  interactive: false });
-      layer.bindTooltip(esc(labels[String(t)] || t + "s"), { sticky: true });
+      layer.bindTooltip(esc(labels[String(t)] || t + " min"), { sticky: true });
       layer.addTo(s.group);
       s.ringLayers[t] = layer;
     });

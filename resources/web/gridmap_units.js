@@ -44,6 +44,28 @@
     };
   }
 
+  // What style() depends on; a marker is restyled only when this changes, since
+  // setStyle on a canvas circleMarker re-projects and redraws it (5,000 a batch).
+  function styleKey(row) {
+    return (isStale(row) ? "s|" : "f|") + row[STATUS] + "|" + row[AGENCY];
+  }
+
+  function restyle(marker, row) {
+    var key = styleKey(row);
+    if (marker.styleKey !== key) {
+      marker.setStyle(style(row));
+      marker.styleKey = key;
+    }
+  }
+
+  function relabel(marker, row) {
+    var text = labelText(row);
+    if (marker.labelText !== text) {
+      marker.setTooltipContent(text);
+      marker.labelText = text;
+    }
+  }
+
   function ageText(row) {
     if (row[FIX_MS] === null) return "—";
     var s = Math.max(0, Math.round((now() - row[FIX_MS]) / 1000));
@@ -79,15 +101,16 @@
       var marker = u.markers[row[ID]];
       if (!marker) {
         marker = L.circleMarker([row[LAT], row[LON]], style(row));
+        marker.styleKey = styleKey(row);
         marker.on("click", onMarkerClick);
         marker.addTo(u.group);
         u.markers[row[ID]] = marker;
       } else {
         place(marker, row);
-        marker.setStyle(style(row));
+        restyle(marker, row);
       }
       marker.unit = row;
-      if (u.labelled[row[ID]]) marker.setTooltipContent(labelText(row));
+      if (u.labelled[row[ID]]) relabel(marker, row);
       if (seen) seen[row[ID]] = true;
       if (u.trailId === row[ID]) extendTrail(row);
       if (u.highlight === row[ID] && u.highlightRing) u.highlightRing.setLatLng([row[LAT], row[LON]]);
@@ -103,8 +126,8 @@
   function restyleAll() {
     Object.keys(u.markers).forEach(function (id) {
       var m = u.markers[id];
-      m.setStyle(style(m.unit));
-      if (u.labelled[id]) m.setTooltipContent(labelText(m.unit));
+      restyle(m, m.unit);
+      if (u.labelled[id]) relabel(m, m.unit);
     });
   }
 
@@ -120,12 +143,13 @@
       }
     }
     Object.keys(u.labelled).forEach(function (id) {
-      if (!want[id] && u.markers[id]) { u.markers[id].unbindTooltip(); delete u.labelled[id]; }
+      if (!want[id] && u.markers[id]) { u.markers[id].unbindTooltip(); u.markers[id].labelText = null; delete u.labelled[id]; }
     });
     Object.keys(want).forEach(function (id) {
       if (u.labelled[id]) return;
       var m = u.markers[id];
-      m.bindTooltip(labelText(m.unit), { permanent: true, direction: "right", offset: [8, 0], className: "gc-unit-label" });
+      m.labelText = labelText(m.unit);
+      m.bindTooltip(m.labelText, { permanent: true, direction: "right", offset: [8, 0], className: "gc-unit-label" });
       u.labelled[id] = true;
     });
   }

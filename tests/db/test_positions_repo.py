@@ -142,7 +142,10 @@ def test_fix_without_time_takes_now(engine):
     # Integers where floats are expected, and a naive time (taken as UTC), from callers other than the parsers.
     naive = Fix("D1", 32, 112, (NOW + timedelta(seconds=60)).replace(tzinfo=None), accuracy_m=5, speed_mps=2.5)
     assert store(engine, [naive, fix("D1", 61, accuracy=7)]) == [None, None]
-    assert (last(engine, unit).fix_time, last(engine, unit).lat) == (_at(60), 32.0)
+    # One device's newer fix always wins (the unit moved), even if slightly less accurate.
+    assert (last(engine, unit).fix_time, last(engine, unit).lat) == (_at(61), 32.68)
+    stored = store(engine, [fix("D1", 59, accuracy=1)])  # an older one, however accurate, does not
+    assert stored == [None] and last(engine, unit).fix_time == _at(61)
 
 
 def test_revisions_increase_per_call_that_moves_units(engine):

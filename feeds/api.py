@@ -1,0 +1,210 @@
+"""The incident API on the `serve` HTTP port (paths under /api/v1/), for the 110 system
+and units in the field:
+
+- ``POST /api/v1/incidents``: a new incident (JSON: lat, lon, category, level?, source?,
+  caller?, caller_phone?, address?, description?, received_at?) -> 201 with the incident;
+- ``POST /api/v1/incidents/{id}/support``: a unit on scene asks for support
+  (JSON: unit_callsign?, note) -> 201.
+
+Every request needs ``Authorization: Bearer <token>`` with the token from settings
+(``[api] token``); without one configured the API refuses everything (403). Errors
+are one JSON line naming the field. The database work runs on the API's own threads,
+never on the event loop; answers go back through the connection in request order."""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from core.clock import Clock, SystemClock
+from core.incidents import FieldError, IllegalTransition
+from core.settings import DispatchSettings
+from db.engine import DatabaseUnavailable, session_factory
+from db.incident_ops import IncidentNotFound, create_incident, request_support
+from db.incidents_repo import unit_id_for_callsign
+from db.operations import Actor, ConflictError, OperationRunner
+
+log = logging.getLogger("gridcommand.api")
+
+__all__ = ["API_PREFIX", "ApiResponse", "IncidentApi", "encode_response"]
+
+API_PREFIX = "/api/v1/"
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
+            422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
+_SUPPORT = re.compile(r"incidents/(\d{1,12})/support")
+_INCIDENT_FIELDS = ("lat", "lon", "category", "level", "source", "caller", "caller_phone", "address",
+                    "description", "received_at")
+
+
+class ApiResponse:
+    __slots__ = ("status", "body", "headers")
+
+    def __init__(self, status: int, body: dict[str, Any], headers: tuple[tuple[str, str], ...] = ()):
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+def _error(status: int, message: str, field: str | None = None, **headers: str) -> ApiResponse:
+    body: dict[str, Any] = {"error": " ".join(message.split())}  # one line
+    if field is not None:
+        body["field"] = field
+    return ApiResponse(status, body, tuple((k.replace("_", "-"), v) for k, v in headers.items()))
+
+
+def encode_response(response: ApiResponse, keep_alive: bool = True, http10: bool = False) -> bytes:
+    body = (json.dumps(response.body, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}",
+            "Content-Type: application/json; charset=utf-8", f"Content-Length: {len(body)}"]
+    head.extend(f"{name}: {value}" for name, value in response.headers)
+    if not keep_alive:
+        head.append("Connection: close")
+    elif http10:
+        head.append("Connection: keep-alive")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+class IncidentApi:
+    def __init__(self, engine: Engine, token: str, dispatch: DispatchSettings | None = None,
+                 clock: Clock | None = None, workers: int = 2):
+        self.engine = engine
+        self.token = token or ""
+        self.dispatch = dispatch or DispatchSettings()
+        self.clock = clock or SystemClock()
+        self._sessions = session_factory(engine)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api")
+        self._host = socket.gethostname()
+
+    # -- called on the event loop ------------------------------------------------------
+
+    def submit(self, request, peer: str, loop, answer: Callable[[bytes], None]) -> None:
+        """Handle ``request`` (method, target, headers, body, keep_alive, http10) on a
+        worker thread; ``answer`` gets the encoded response on ``loop``'s thread."""
+        keep_alive, http10 = request.keep_alive, request.http10
+
+        def done(future) -> None:
+            try:
+                response = future.result()
+            except Exception:  # handle() answers every error itself; this is a bug
+                log.exception("API request failed")
+                response = _error(500, "internal error")
+            try:
+                loop.call_soon_threadsafe(answer, encode_response(response, keep_alive, http10))
+            except RuntimeError:  # the loop closed during shutdown
+                pass
+
+        future = self._pool.submit(self.handle, request.method, request.target, request.headers, request.body, peer)
+        future.add_done_callback(done)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    # -- worker threads ----------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes, peer: str = "?") -> ApiResponse:
+        path = target.partition("?")[0]
+        if not path.startswith(API_PREFIX):
+            return _error(404, f"no such resource: {path[:100]}")
+        route = path[len(API_PREFIX):].rstrip("/")
+        support = _SUPPORT.fullmatch(route)
+        if route != "incidents" and support is None:
+            return _error(404, f"no such resource: {path[:100]}")
+        if not self.token:
+            return _error(403, "API disabled: set [api] token")
+        if not self._authorized(headers.get("authorization", "")):
+            return _error(401, "missing or wrong bearer token", WWW_Authenticate='Bearer realm="gridcommand"')
+        if method != "POST":
+            return _error(405, f"use POST, not {method[:20]}", Allow="POST")
+        try:
+            payload = json.loads(body.decode("utf-8")) if body.strip() else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            return _error(400, f"body: not valid JSON ({exc})", "body")
+        if not isinstance(payload, dict):
+            return _error(400, "body: expected a JSON object", "body")
+        runner = OperationRunner(self.engine, Actor("api", f"api {peer}"[:64]), self.clock)
+        try:
+            if support is not None:
+                return self._support(runner, int(support.group(1)), payload)
+            return self._create(runner, payload)
+        except FieldError as exc:
+            return _error(422, str(exc), exc.field)
+        except IncidentNotFound as exc:
+            return _error(404, str(exc))
+        except (ConflictError, IllegalTransition) as exc:
+            return _error(409, str(exc))
+        except DatabaseUnavailable as exc:
+            log.error("API: %s", exc)
+            return _error(503, "database unavailable, retry later")
+        except ValueError as exc:
+            return _error(409, str(exc))
+        except Exception:
+            log.exception("API %s %s failed", method, path)
+            return _error(500, "internal error")
+
+    def _authorized(self, header: str) -> bool:
+        scheme, _, credential = header.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credential.strip().encode("utf-8"), self.token.encode("utf-8"))
+
+    def _create(self, runner: OperationRunner, payload: dict[str, Any]) -> ApiResponse:
+        for name in ("lat", "lon", "category"):
+            if payload.get(name) is None:
+                raise FieldError(name, "required")
+        args = {name: payload[name] for name in _INCIDENT_FIELDS if payload.get(name) is not None}
+        if "received_at" in args:
+            args["received_at"] = _parse_time("received_at", args["received_at"])
+        for name in ("category", "level", "source"):
+            if name in args and not isinstance(args[name], str):
+                raise FieldError(name, f"must be text, got {args[name]!r}")
+        incident, duplicates = create_incident(runner, settings=self.dispatch, **args)
+        body = incident.to_dict()
+        body["grid"] = incident.grid_code
+        body["duplicates"] = [{"id": d.id, "number": d.number, "state": d.state, "received_at": d.received_at}
+                              for d in duplicates]
+        log.info("API: incident %s created from %s", incident.number, runner.actor.workstation)
+        return ApiResponse(201, body, (("Location", f"{API_PREFIX}incidents/{incident.id}"),))
+
+    def _support(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
+        note = payload.get("note")
+        if not isinstance(note, str) or not note.strip():
+            raise FieldError("note", "required: say what support is needed")
+        callsign = payload.get("unit_callsign")
+        unit_id = None
+        if callsign is not None:
+            if not isinstance(callsign, str):
+                raise FieldError("unit_callsign", f"must be text, got {callsign!r}")
+            with self._sessions() as session:
+                unit_id = unit_id_for_callsign(session, callsign)
+            if unit_id is None:
+                raise FieldError("unit_callsign", f"no unit with callsign {callsign!r}")
+        try:
+            incident = request_support(runner, incident_id, unit_id=unit_id, note=note)
+        except FieldError as exc:
+            if exc.field == "unit_id":
+                raise FieldError("unit_callsign", str(exc).partition(": ")[2]) from exc
+            raise
+        return ApiResponse(201, {"incident_id": incident.id, "number": incident.number, "state": incident.state,
+                                 "support_requested": incident.support_requested, "unit_callsign": callsign,
+                                 "note": note.strip()})
+
+
+def _parse_time(name: str, value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise FieldError(name, f"must be an ISO 8601 time, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FieldError(name, f"not an ISO 8601 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise FieldError(name, "needs a time zone offset, e.g. +08:00")
+    return parsed
