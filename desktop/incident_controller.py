@@ -42,6 +42,8 @@ class IncidentController(QObject):
         w.incidents_dock.sig_incident_selected.connect(self.select_incident)
         w.incidents_dock.sig_transition_requested.connect(self._on_transition_requested)
         w.incidents_dock.sig_release_requested.connect(self._on_release_requested)
+        w.incidents_dock.sig_support_requested.connect(self._on_support_requested)
+        w.unit_card.sig_dispatch_requested.connect(self._on_unit_dispatch_requested)
         w.dispatch_dock.sig_mode_changed.connect(lambda _m: self.refresh_selected())
         w.dispatch_dock.sig_dispatch_requested.connect(self._on_dispatch_requested)
         w.dispatch_dock.sig_route_hovered.connect(self._on_route_hovered)
@@ -129,7 +131,7 @@ class IncidentController(QObject):
         self.window.incidents_dock.show_detail(inc, events, dispatches, figures)
         self.recommend(inc)
         self.window.escalation_dock.show_incident(inc, self.app.live.units.values(), self.recommendations_all,
-                                                  self.settings, self.app.live.now())
+                                                  self.settings, self.app.live.now(), dispatches)
         self.sig_recommendations_ready.emit(inc.id)
 
     def recommend(self, inc: IncidentSnapshot) -> None:
@@ -225,6 +227,34 @@ class IncidentController(QObject):
         from db.incident_ops import transition
 
         self._run(lambda: transition(self.runner, incident_id, target, expected_version=version))
+        self.reload_incidents()
+
+    def _on_unit_dispatch_requested(self, unit_id: int) -> None:
+        """Dispatch from the map: the clicked unit goes to the selected incident, with
+        what the ranking said about it (or as a straight-line estimate if unranked)."""
+        from core.geodesy import distance_m
+        from db.incident_ops import dispatch_units
+
+        inc = self.incidents.get(self.selected_id)
+        unit = self.app.live.units.get(unit_id)
+        if inc is None or unit is None:
+            QMessageBox.information(self.window, self.tr("Not possible"), self.tr("Select an open incident first."))
+            return
+        rec = next((r for r in self.recommendations_all if r.unit_id == unit_id), None)
+        if rec is not None:
+            request = DispatchRequest(unit_id=unit_id, mode=rec.mode, eta_s=rec.eta_s, ring=rec.ring,
+                                      distance_m=rec.distance_m, tier=rec.tier)
+        else:
+            fix = unit.last_fix
+            request = DispatchRequest(unit_id=unit_id, mode="straight",
+                                      distance_m=distance_m(fix.lon, fix.lat, inc.lon, inc.lat) if fix else None)
+        self._run(lambda: dispatch_units(self.runner, inc.id, [request], expected_version=inc.version))
+        self.reload_incidents()
+
+    def _on_support_requested(self, incident_id: int, note: str) -> None:
+        from db.incident_ops import request_support
+
+        self._run(lambda: request_support(self.runner, incident_id, note=note))
         self.reload_incidents()
 
     def _on_release_requested(self, dispatch_id: int) -> None:

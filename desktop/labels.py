@@ -84,12 +84,11 @@ def age_text(seconds: float | None) -> str:
 
 
 def state_names() -> dict[str, str]:
-    t = QCoreApplication.translate
-    return {"received": t("labels", "Received"), "dispatched": t("labels", "Dispatched"),
-            "acknowledged": t("labels", "Acknowledged"), "en_route": t("labels", "En route"),
-            "on_scene": t("labels", "On scene"), "handling": t("labels", "Handling"),
-            "reported": t("labels", "Result reported"), "closed": t("labels", "Closed"),
-            "cancelled": t("labels", "Cancelled"), "invalid": t("labels", "Invalid call")}
+    return {"received": QCoreApplication.translate("labels", "Received"), "dispatched": QCoreApplication.translate("labels", "Dispatched"),
+            "acknowledged": QCoreApplication.translate("labels", "Acknowledged"), "en_route": QCoreApplication.translate("labels", "En route"),
+            "on_scene": QCoreApplication.translate("labels", "On scene"), "handling": QCoreApplication.translate("labels", "Handling"),
+            "reported": QCoreApplication.translate("labels", "Result reported"), "closed": QCoreApplication.translate("labels", "Closed"),
+            "cancelled": QCoreApplication.translate("labels", "Cancelled"), "invalid": QCoreApplication.translate("labels", "Invalid call")}
 
 
 def level_colors() -> dict[str, str]:
@@ -104,3 +103,12 @@ def local_time(value, zone: str = "Asia/Shanghai", with_date: bool = False) -> s
         return "—"
     local = value.astimezone(ZoneInfo(zone))
     return local.strftime("%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+def duration_text(seconds: float) -> str:
+    """An ETA as a dispatcher reads it: 1分13秒 / 1 min 13 s."""
+    s = max(0, int(round(seconds)))
+    m, s = divmod(s, 60)
+    if not m:
+        return QCoreApplication.translate("labels", "%1 s").replace("%1", str(s))
+    return QCoreApplication.translate("labels", "%1 min %2 s").replace("%1", str(m)).replace("%2", str(s))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from core.dispatch import Recommendation, format_distance, format_duration
+from core.dispatch import Recommendation, format_distance
 from desktop import labels
 
 RING_COLORS = {1: "#c8e6c9", 3: "#fff9c4", 5: "#ffe0b2"}
@@ -64,7 +64,7 @@ class RecommendationModel(QAbstractTableModel):
             if column == "agency":
                 return self._agency.get(r.agency, r.agency)
             if column == "eta":
-                text = format_duration(r.eta_s)
+                text = labels.duration_text(r.eta_s)
                 return text if r.mode == "road" else f"≈{text}"  # straight line: an estimate
             if column == "ring":
                 return self.tr("%1 min").replace("%1", str(r.ring)) if r.ring else self.tr("beyond 5 min")
@@ -153,7 +153,8 @@ class DispatchDock(QDockWidget):
         self.title.setText(title)
         counts = "  ".join(self.tr("%1 min: %2").replace("%1", str(r)).replace("%2", str(n)) for r, n in sorted(ring_counts.items()))
         note = self.tr("(straight-line estimate × detour factor)") if estimate else self.tr("(road travel time incl. turn-out)")
-        self.rings_label.setText(f"{self.tr('Units within')}: {counts} {note}")
+        within = self.tr("Units within")
+        self.rings_label.setText(f"{within}: {counts} {note}")
         self.model.set_recommendations(recommendations)
 
     def clear(self) -> None:

@@ -66,7 +66,8 @@ class EscalationDock(QDockWidget):
         names["grid_patrol@2"] = names["grid_reserve"]
         return names
 
-    def show_incident(self, incident: IncidentSnapshot, units, recommendations, settings, now) -> None:
+    def show_incident(self, incident: IncidentSnapshot, units, recommendations, settings, now,
+                      dispatches=()) -> None:
         """Availability per tier and force for this incident, and what the rules suggest."""
         self.incident = incident
         units = list(units)
@@ -91,7 +92,10 @@ class EscalationDock(QDockWidget):
             self.tree.resizeColumnToContents(col)
         facts = IncidentFacts(current_tier=incident.tier, level=incident.level, state=incident.state,
                               on_scene_at=incident.on_scene_at, support_requested=incident.support_requested,
-                              reported_at=incident.reported_at)
+                              reported_at=incident.reported_at,
+                              # Tier-1 units already sent count for the 5-minute rule.
+                              dispatched_tier1_eta_s=tuple(d.eta_s for d in dispatches
+                                                           if d.tier == 1 and d.active and d.eta_s is not None))
         self.suggestions = suggest_escalation(facts, recommendations, now, settings.dispatch)
         self.suggestion_list.clear()
         rules = self.rule_names()

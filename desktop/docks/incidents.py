@@ -133,6 +133,7 @@ class IncidentsDock(QDockWidget):
     sig_incident_selected = Signal(int)
     sig_transition_requested = Signal(int, str, int)
     sig_release_requested = Signal(int)
+    sig_support_requested = Signal(int, str)  # incident id, what support is needed
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai"):
         super().__init__(self.tr("Incidents"), parent)
@@ -163,6 +164,10 @@ class IncidentsDock(QDockWidget):
             button.clicked.connect(lambda _=False, s=state: self._on_action(s))
             actions.addWidget(button, i // 4, i % 4)
             self.action_buttons[state] = button
+        self.support_button = QPushButton(self.tr("Support requested from scene…"))
+        self.support_button.setEnabled(False)
+        self.support_button.clicked.connect(self._on_support)
+        actions.addWidget(self.support_button, 2, 0, 1, 4)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("State")))
         filters.addWidget(self.state_box, 1)
@@ -234,6 +239,7 @@ class IncidentsDock(QDockWidget):
         allowed = NEXT_STATES.get(incident.state, ())
         for state, button in self.action_buttons.items():
             button.setEnabled(state in allowed)
+        self.support_button.setEnabled(incident.is_open)
         self.detail.setHtml(self.detail_html(incident, timeline, dispatches, figures or {}))
 
     def detail_html(self, inc: IncidentSnapshot, timeline, dispatches, figures) -> str:
@@ -293,6 +299,16 @@ class IncidentsDock(QDockWidget):
     def _on_action(self, state: str) -> None:
         if self.selected is not None:
             self.sig_transition_requested.emit(self.selected.id, state, self.selected.version)
+
+    def _on_support(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.selected is None:
+            return
+        note, ok = QInputDialog.getText(self, self.tr("Support requested"),
+                                        self.tr("What support does the unit on scene ask for?"))
+        if ok and note.strip():
+            self.sig_support_requested.emit(self.selected.id, note.strip())
 
     def _on_detail_link(self, url) -> None:
         kind, _, value = url.toString().partition(":")

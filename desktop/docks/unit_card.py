@@ -20,6 +20,7 @@ class UnitCardDock(QDockWidget):
     NAME = "unit_card"
     sig_follow_requested = Signal(int)
     sig_trail_requested = Signal(int)
+    sig_dispatch_requested = Signal(int)  # send this unit to the selected incident
 
     def __init__(self, live: LiveModel, parent=None):
         super().__init__(self.tr("Unit card"), parent)
@@ -34,11 +35,13 @@ class UnitCardDock(QDockWidget):
         self.follow_button.setCheckable(True)
         self.trail_button = QPushButton(self.tr("Trail"))
         self.trail_button.setCheckable(True)
-        for button in (self.follow_button, self.trail_button):
+        self.dispatch_button = QPushButton(self.tr("Send to selected incident"))
+        for button in (self.follow_button, self.trail_button, self.dispatch_button):
             button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.follow_button)
         buttons.addWidget(self.trail_button)
+        buttons.addWidget(self.dispatch_button)
         widget = QWidget()
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -47,6 +50,7 @@ class UnitCardDock(QDockWidget):
         self.setWidget(widget)
         self.follow_button.toggled.connect(self._on_follow_toggled)
         self.trail_button.toggled.connect(self._on_trail_toggled)
+        self.dispatch_button.clicked.connect(lambda: self.unit_id is not None and self.sig_dispatch_requested.emit(self.unit_id))
         live.sig_units_changed.connect(self._on_units_changed)
         live.sig_roster_reloaded.connect(self.refresh)
         self._tick = QTimer(self)  # the fix age keeps growing
@@ -63,7 +67,7 @@ class UnitCardDock(QDockWidget):
                 self.sig_follow_requested.emit(-1)
                 self.sig_trail_requested.emit(-1)
         self.unit_id = unit_id
-        for button in (self.follow_button, self.trail_button):
+        for button in (self.follow_button, self.trail_button, self.dispatch_button):
             button.setEnabled(True)
         self.refresh()
 

@@ -97,6 +97,10 @@
         <source>(road travel time incl. turn-out)</source>
         <translation>（道路通行时间，含出动准备）</translation>
     </message>
+    <message>
+        <source>Units within</source>
+        <translation>时间圈内力量</translation>
+    </message>
 </context>
 <context>
     <name>EscalationDock</name>
@@ -211,6 +215,10 @@
         <translation>%1 · 可到达力量（按到达时间排序）</translation>
     </message>
     <message>
+        <source>Select an open incident first.</source>
+        <translation>请先选择一个未结警情。</translation>
+    </message>
+    <message>
         <source>Changed by another workstation</source>
         <translation>已被其他席位修改</translation>
     </message>
@@ -234,6 +242,10 @@ The current state is shown now.</source>
     <message>
         <source>Incidents</source>
         <translation>警情</translation>
+    </message>
+    <message>
+        <source>Support requested from scene…</source>
+        <translation>现场请求支援…</translation>
     </message>
     <message>
         <source>State</source>
@@ -294,6 +306,14 @@ The current state is shown now.</source>
     <message>
         <source>missed its recommended ring</source>
         <translation>未达推荐时间圈</translation>
+    </message>
+    <message>
+        <source>Support requested</source>
+        <translation>请求支援</translation>
+    </message>
+    <message>
+        <source>What support does the unit on scene ask for?</source>
+        <translation>现场力量请求什么支援？</translation>
     </message>
 </context>
 <context>
@@ -553,7 +573,7 @@ The current state is shown now.</source>
     </message>
     <message>
         <source>%1 min</source>
-        <translation>%1 分钟</translation>
+        <translation>%1分钟</translation>
     </message>
     <message>
         <source>beyond 5 min</source>
@@ -577,6 +597,10 @@ The current state is shown now.</source>
     <message>
         <source>Trail</source>
         <translation>轨迹</translation>
+    </message>
+    <message>
+        <source>Send to selected incident</source>
+        <translation>派往当前警情</translation>
     </message>
     <message>
         <source>Agency</source>
@@ -901,22 +925,54 @@ The current state is shown now.</source>
     </message>
     <message>
         <source>%1 s</source>
-        <translation>%1 秒</translation>
+        <translation>%1秒</translation>
     </message>
     <message>
         <source>%1 min</source>
-        <translation>%1 分钟</translation>
+        <translation>%1分钟</translation>
     </message>
     <message>
         <source>%1 h</source>
         <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接警</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已签收</translation>
+    </message>
+    <message>
+        <source>Handling</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <source>Result reported</source>
+        <translation>已反馈</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Invalid call</source>
+        <translation>无效警情</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1分%2秒</translation>
     </message>
 </context>
 <context>
     <name>self.window.dispatch_dock</name>
     <message>
         <source>%1 min</source>
-        <translation>%1 分钟</translation>
+        <translation>%1分钟</translation>
     </message>
 </context>
 </TS>

@@ -10,7 +10,8 @@
     config: null,
     bridge: null,
     ready: false,
-    errors: []
+    errors: [],
+    gridLabels: []   // [layer, name] waiting for init
   };
 
   function esc(text) {
@@ -52,7 +53,8 @@
     state.index[layerName + "/" + props.code] = layer;
     layer.bindPopup(popupHtml(layerName, props), { maxWidth: 320 });
     if (layerName === "grids") {
-      layer.bindTooltip(esc(props.name), { permanent: true, direction: "center", className: "gc-grid-label" });
+      // Bound in init, once the map has the pane that keeps grid names below the markers.
+      state.gridLabels.push([layer, props.name]);
     } else if (layerName !== "streets") {
       layer.bindTooltip(esc(props.name), { direction: "top", className: "gc-tooltip" });
     } else {
@@ -137,6 +139,12 @@
 
   function init(map, layers, config) {
     state.map = map;
+    // Below the markers, so an incident in a grid's middle is never hidden by its name.
+    if (!map.getPane("gcGridLabels")) map.createPane("gcGridLabels").style.zIndex = 450;
+    state.gridLabels.forEach(function (pair) {
+      pair[0].bindTooltip(esc(pair[1]), { permanent: true, direction: "center", className: "gc-grid-label",
+                                          pane: "gcGridLabels" });
+    });
     state.layers = layers;
     state.config = config;
     addLegend();

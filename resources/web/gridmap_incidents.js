@@ -20,7 +20,7 @@
     var selected = s.selected === inc.id ? " gc-incident-selected" : "";
     var html = '<div class="gc-incident' + selected + '" style="background:' + (LEVEL_COLOR[inc.level] || "#fbc02d") +
       ";border-color:" + (STATE_BORDER[inc.state] || "#fff") + '">警</div>';
-    return L.divIcon({ html: html, className: "gc-incident-icon", iconSize: [30, 30], iconAnchor: [15, 15] });
+    return L.divIcon({ html: html, className: "gc-incident-icon", iconSize: [38, 38], iconAnchor: [19, 19] });
   }
 
   /* Full list of open incidents: [{id, number, lon, lat, level, state, label}] */
@@ -74,7 +74,8 @@
     [5, 3, 1].forEach(function (t) {
       var g = rings[String(t)];
       if (!g) return;
-      var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 2, fillOpacity: 0.08, dashArray: estimate ? "6 6" : null },
+      var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 1, opacity: 0.6, fillColor: RING_STYLE[t],
+                                          fillOpacity: 0.12, dashArray: estimate ? "6 6" : null },
                                  interactive: false });
       layer.bindTooltip(esc(labels[String(t)] || t + " min"), { sticky: true });
       layer.addTo(s.group);
