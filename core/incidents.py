@@ -154,6 +154,7 @@ class IncidentSnapshot:
     closed_at: datetime | None = None
     cancelled_at: datetime | None = None
     results: dict = field(default_factory=dict)
+    updated_at: datetime | None = None
     # A support request newer than the last escalation order (an escalation-rule input).
     support_requested: bool = False
 

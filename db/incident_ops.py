@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.incidents import (
-    TERMINAL, DispatchRequest, DispatchSnapshot, FieldError, IncidentSnapshot, STATE_TIMESTAMP, check_transition,
+    STATE_TIMESTAMP, TERMINAL, DispatchRequest, DispatchSnapshot, FieldError, IncidentSnapshot, check_transition,
     find_duplicates, state_name,
 )
 from core.settings import DispatchSettings
@@ -62,15 +62,17 @@ class UnitUnavailable(ValueError):
 # shared steps
 # --------------------------------------------------------------------------
 
-def _run(runner: OperationRunner, operation: str, permission: str, incident_id: int | None,
+def _run(runner: OperationRunner, operation: str, permission: str, incident_id: int | list[int],
          fn: Callable[[OpContext], T]) -> T:
+    """``incident_id`` may be a list the operation fills in once it knows the incident."""
     try:
         return runner.run(operation, fn, permission)
     except ConflictError as exc:
         # The ORM's version check fired at flush: tell the loser what the incident is now.
-        if exc.fresh is None and incident_id is not None:
+        ids = incident_id if isinstance(incident_id, list) else [incident_id]
+        if exc.fresh is None and ids:
             with session_factory(runner.engine)() as session:
-                raise ConflictError(str(exc), get_incident(session, incident_id)) from exc
+                raise ConflictError(str(exc), get_incident(session, ids[0])) from exc
         raise
 
 
@@ -127,13 +129,11 @@ def _free_unit(ctx: OpContext, unit: Unit) -> None:
 
 
 def _release(ctx: OpContext, incident: Incident, dispatch: Dispatch, unit: Unit, reason: str) -> None:
-    before = row_dict(dispatch)
+    """Free the unit; the caller audits the dispatch row."""
     dispatch.released_at = ctx.now
     _free_unit(ctx, unit)
     _event(ctx, incident, "released", dispatch_id=dispatch.id, unit_id=unit.id, callsign=unit.callsign,
            reason=reason)
-    ctx.session.flush()
-    ctx.audit("dispatches", dispatch.id, before, row_dict(dispatch))
 
 
 def _audited(ctx: OpContext, incident: Incident, before: dict) -> IncidentSnapshot:
@@ -252,7 +252,10 @@ def transition(runner: OperationRunner, incident_id: int, target: str, *, expect
             incident.results = {**(incident.results or {}), **results}
         if target in TERMINAL:
             for dispatch, unit in _committed(ctx.session, incident.id):
+                before_dispatch = row_dict(dispatch)
                 _release(ctx, incident, dispatch, unit, f"incident {target}")
+                ctx.session.flush()
+                ctx.audit("dispatches", dispatch.id, before_dispatch, row_dict(dispatch))
         return _audited(ctx, incident, before)
 
     return _run(runner, f"incident {target}", EDIT, incident_id, write)
@@ -335,13 +338,7 @@ def _dispatch_op(runner: OperationRunner, operation: str, dispatch_id: int, expe
         incident.updated_at = ctx.now
         return _audited(ctx, incident, before_incident)
 
-    try:
-        return runner.run(operation, write, DISPATCH)
-    except ConflictError as exc:
-        if exc.fresh is None and incident_id:
-            with session_factory(runner.engine)() as session:
-                raise ConflictError(str(exc), get_incident(session, incident_id[0])) from exc
-        raise
+    return _run(runner, operation, DISPATCH, incident_id, write)
 
 
 def _not_released(dispatch: Dispatch, unit: Unit, action: str) -> None:
@@ -454,7 +451,7 @@ def _order_tier(runner: OperationRunner, incident_id: int, direction: str, to_ti
 
     def write(ctx: OpContext) -> IncidentSnapshot:
         incident = _load_incident(ctx, incident_id, expected_version)
-        _require_open(incident, kind.replace("ion", "e"))
+        _require_open(incident, "escalate" if direction == "up" else "de-escalate")
         current = incident.tier
         if (direction == "up" and to_tier <= current) or (direction == "down" and to_tier >= current):
             word = "above" if direction == "up" else "below"

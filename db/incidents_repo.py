@@ -13,7 +13,8 @@ from db.models import Dispatch, Grid, Incident, IncidentEvent, Unit
 
 __all__ = [
     "ArrivalCandidate", "active_dispatches", "arrival_candidates", "dispatch_snapshot", "dispatches_for",
-    "get_incident", "incident_snapshot", "incidents_by_id", "open_incidents", "support_requested_ids", "timeline", "unit_id_for_callsign",
+    "get_incident", "incident_snapshot", "incidents_by_id", "open_incidents", "support_requested_ids", "timeline",
+    "unit_id_for_callsign",
 ]
 
 # A support request stays pending until the next escalation order (up or down).
@@ -48,7 +49,7 @@ def incident_snapshot(row: Incident, grid_code: str | None, support_requested: b
         dispatched_at=row.dispatched_at, acknowledged_at=row.acknowledged_at, en_route_at=row.en_route_at,
         on_scene_at=row.on_scene_at, handling_at=row.handling_at, reported_at=row.reported_at,
         closed_at=row.closed_at, cancelled_at=row.cancelled_at, results=dict(row.results or {}),
-        support_requested=support_requested,
+        updated_at=row.updated_at, support_requested=support_requested,
     )
 
 

@@ -46,7 +46,7 @@ class PermissionDenied(PermissionError):
 class ConflictError(RuntimeError):
     """Another workstation changed the record first; ``fresh`` is its current state."""
 
-    def __init__(self, message: str, fresh: dict[str, Any] | None = None):
+    def __init__(self, message: str, fresh: Any = None):
         super().__init__(message)
         self.fresh = fresh
 

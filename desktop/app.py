@@ -177,7 +177,7 @@ class GridCommandApp(QObject):
         if self.options.run_feeds:
             from feeds.embedded import EmbeddedFeeds
 
-            self.embedded = EmbeddedFeeds(self.engine, rate=self.options.sim_rate)
+            self.embedded = EmbeddedFeeds(self.engine, rate=self.options.sim_rate, dispatch=self.settings.dispatch)
             self.embedded.start()
 
     def start_incidents(self) -> None:

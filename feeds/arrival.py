@@ -21,7 +21,7 @@ from db.engine import session_factory
 from db.incident_ops import record_arrival
 from db.incidents_repo import arrival_candidates
 from db.operations import Actor, ConflictError, OperationRunner
-from db.positions_repo import last_positions_since
+from db.positions_repo import last_positions_since, positions_revision
 
 log = logging.getLogger("gridcommand.arrival")
 
@@ -42,7 +42,7 @@ class ArrivalDetector:
         self.interval_s = interval_s
         self.max_accuracy_m = max_accuracy_m
         self.runner = OperationRunner(engine, Actor("system", socket.gethostname()[:64]), clock or SystemClock())
-        self.rev = 0  # from 0: arrivals while nobody watched are found on the first poll
+        self.rev = 0  # from 0: an arrival while nobody watched is found on the first poll
         self.detected = 0
         self._sessions = session_factory(engine)
         self._stop = threading.Event()
@@ -52,13 +52,18 @@ class ArrivalDetector:
     def poll_once(self) -> list[int]:
         """Check the units that moved since the last poll; the dispatch ids found arrived."""
         with self._sessions() as session:
-            rev, rows = last_positions_since(session, self.rev)
-            fixes = {row.unit_id: row for row in rows}
-            candidates = arrival_candidates(session, fixes) if fixes else []
-        self.rev = rev
+            # Few dispatches wait for an arrival; thousands of units move. Nobody waiting: skip the fixes.
+            candidates = arrival_candidates(session)
+            if not candidates:
+                self.rev = positions_revision(session)
+                return []
+            self.rev, rows = last_positions_since(session, self.rev)
+        fixes = {row.unit_id: row for row in rows}
         arrived = []
         for c in candidates:
-            fix = fixes[c.unit_id]
+            fix = fixes.get(c.unit_id)
+            if fix is None:
+                continue
             if fix.fix_time < c.dispatched_at - timedelta(seconds=FIX_BEFORE_ORDER_S):
                 continue
             if not is_arrival(fix.lon, fix.lat, fix.accuracy_m, c.lon, c.lat, self.settings.arrival_radius_m,

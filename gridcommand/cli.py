@@ -13,7 +13,7 @@ COMMANDS = {
     "gui": "Run the command map (the desktop application)",
     "db": "Create or migrate the schema, seed the demo city, import layers",
     "bench": "Run a benchmark and print its figures as JSON",
-    "serve": "Run the headless position ingest server (OsmAnd HTTP, CoT)",
+    "serve": "Run the headless server: position ingest (OsmAnd HTTP, CoT), the incident API, arrival detection",
     "rejects": "List position reports the ingest server rejected",
     "device": "Register, list and remove the devices that report units' positions",
     "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX)",

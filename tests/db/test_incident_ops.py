@@ -270,6 +270,13 @@ def test_every_write_has_its_audit_row_and_change_rows(ops, engine, clock):
     assert (rows[-1].before["state"], rows[-1].after["state"]) == ("reported", "closed")
     assert rows[-1].after["version"] == snap.version
     assert "incidents" in kinds
+    with session_factory(engine)() as s:
+        dispatch_audits = s.execute(select(AuditLog.operation, AuditLog.entity_id).where(
+            AuditLog.entity == "dispatches").order_by(AuditLog.id)).all()
+    assert [tuple(a) for a in dispatch_audits] == [
+        ("dispatch units", str(sent[0].id)), ("dispatch units", str(sent[1].id)),
+        ("unit acknowledged", str(sent[0].id)), ("unit en route", str(sent[1].id)), ("arrival (auto)", str(sent[1].id)),
+        ("release unit", str(sent[0].id)), ("incident closed", str(sent[1].id))]
     units_audited = _count(engine, select(func.count()).select_from(AuditLog).where(AuditLog.entity == "units"))
     assert units_audited >= 6  # 2 x dispatched, en_route, on_scene, 2 x available
     assert _count(engine, select(func.count()).select_from(AuditLog)) > audits_before + len(rows)

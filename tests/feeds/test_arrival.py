@@ -1,7 +1,7 @@
 """Automatic arrival detection from a simulated track (both databases)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from pyproj import Geod
