@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QTextBrowser,
@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 from core.code_tables import CodeTables
 from core.incidents import NEXT_STATES, OPEN_STATES, STATES, DispatchSnapshot, IncidentSnapshot, TimelineEvent
 from desktop import labels
+from desktop.table_filters import SORT_ROLE, FieldFilterProxy
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class IncidentsTableModel(QAbstractTableModel):
@@ -101,23 +101,12 @@ class IncidentsTableModel(QAbstractTableModel):
         return None
 
 
-class IncidentsFilterProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.state: str | None = None
-        self.level: str | None = None
+class IncidentsFilterProxy(FieldFilterProxy):
+    FIELDS = {"state": "state", "level": "level"}
 
-    def set_filter(self, **kwargs) -> None:
-        self.beginFilterChange()
-        for key, value in kwargs.items():
-            setattr(self, key, value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+    def record(self, source_row: int) -> IncidentSnapshot:
         model: IncidentsTableModel = self.sourceModel()
-        inc = model.snapshots[model.incident_id(source_row)]
-        return (self.state is None or inc.state == self.state) and (self.level is None or inc.level == self.level)
+        return model.snapshots[model.incident_id(source_row)]
 
 
 # The state actions a dispatcher takes from the detail view, in the order shown.

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from core.units import STATUSES, TIERS, UnitInfo
 from desktop import labels
 from desktop.live.live_model import LiveModel
+from desktop.table_filters import SORT_ROLE, FieldFilterProxy
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class UnitsTableModel(QAbstractTableModel):
@@ -107,27 +107,12 @@ class UnitsTableModel(QAbstractTableModel):
         return None
 
 
-class UnitsFilterProxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.grid: str | None = None
-        self.tier: int | None = None
-        self.status: str | None = None
+class UnitsFilterProxy(FieldFilterProxy):
+    FIELDS = {"grid": "grid_code", "tier": "tier", "status": "status"}
 
-    def set_filter(self, **kwargs) -> None:
-        self.beginFilterChange()
-        for key, value in kwargs.items():
-            setattr(self, key, value)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+    def record(self, source_row: int) -> UnitInfo | None:
         model: UnitsTableModel = self.sourceModel()
-        unit = model.live.units.get(model.unit_id(source_row))
-        if unit is None:
-            return False
-        return ((self.grid is None or unit.grid_code == self.grid) and (self.tier is None or unit.tier == self.tier)
-                and (self.status is None or unit.status == self.status))
+        return model.live.units.get(model.unit_id(source_row))
 
 
 class UnitsBoardDock(QDockWidget):
