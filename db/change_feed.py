@@ -48,18 +48,20 @@ class ChangeFeed:
             return load_units(session)
 
     def poll(self) -> FeedBatch:
+        """What changed since the last poll. The stored positions advance only once the
+        whole batch was read, so a connection lost half-way loses nothing."""
         batch = FeedBatch()
         with self._sessions() as session:
-            self.position_rev, rows = last_positions_since(session, self.position_rev)
+            position_rev, rows = last_positions_since(session, self.position_rev)
             for row in rows:
                 batch.fixes[row.unit_id] = last_fix_from_row(row)
             changes = session.execute(select(ChangeLog.id, ChangeLog.kind).where(ChangeLog.id > self.change_id)
                                       .order_by(ChangeLog.id)).all()
-            if changes:
-                self.change_id = changes[-1].id
-                batch.kinds = {c.kind for c in changes}
+            change_id = changes[-1].id if changes else self.change_id
+            batch.kinds = {c.kind for c in changes}
             if "units" in batch.kinds:
                 batch.units = load_units(session)
+        self.position_rev, self.change_id = position_rev, change_id
         return batch
 
     # --- PostgreSQL wake-ups ------------------------------------------------------

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from core.clock import Clock, SystemClock
 from db.engine import DatabaseUnavailable, session_factory
 from db.models import AuditLog, ChangeLog
+from db.feed_revisions import lock_feed
 from db.notify import CHANGES_CHANNEL, notify
 
 T = TypeVar("T")
+CHANGES_FEED = "changes"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class OpContext:
         ))
 
     def changed(self, kind: str, entity_id: Any = None) -> None:
+        if not self.kinds:
+            # Change rows then commit in id order, so workstations polling "id > last seen"
+            # never skip one that a slower transaction commits later.
+            lock_feed(self.session, CHANGES_FEED)
         if kind not in self.kinds:
             notify(self.session, CHANGES_CHANNEL, kind)
         self.kinds.add(kind)

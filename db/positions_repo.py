@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.fixes import Fix
+from db.feed_revisions import feed_revision, lock_feed
 from db.models import Device, FeedRevision, Position, RejectedReport, UnitLastPosition
 from db.notify import POSITIONS_CHANNEL, notify
 
@@ -267,7 +268,7 @@ def _move_units(session: Session, rows: list[dict[str, Any]]) -> None:
 
     # The feed row lock serializes writers from here to commit, so revisions
     # commit in order and the comparison below sees every earlier winner.
-    rev = _lock_revision(session)
+    rev = lock_feed(session, POSITIONS_FEED)
     unit_ids = sorted(best)
     for chunk in _chunks(unit_ids):
         for unit_id, fix_time, accuracy, device_id in session.execute(
@@ -294,23 +295,9 @@ def _move_units(session: Session, rows: list[dict[str, Any]]) -> None:
     ])
 
 
-def _lock_revision(session: Session) -> int:
-    """The positions feed's current revision, row-locked until commit (PostgreSQL)."""
-    query = select(_FEED.c.rev).where(_FEED.c.feed == POSITIONS_FEED)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    rev = session.execute(query).scalar()
-    if rev is None:
-        session.execute(_dialect_insert(session, _FEED).values(feed=POSITIONS_FEED, rev=0)
-                        .on_conflict_do_nothing(index_elements=["feed"]))
-        rev = session.execute(query).scalar()
-    return int(rev)
-
-
 def positions_revision(session: Session) -> int:
     """The last revision handed out by the positions feed (0 before any fix)."""
-    rev = session.execute(select(_FEED.c.rev).where(_FEED.c.feed == POSITIONS_FEED)).scalar()
-    return int(rev or 0)
+    return feed_revision(session, POSITIONS_FEED)
 
 
 # --------------------------------------------------------------------------

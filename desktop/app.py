@@ -6,6 +6,8 @@ Alembic, folium) is only touched once that page is up. A changed dataset then
 rebuilds the page once. Heavy modules are imported inside functions for that reason."""
 from __future__ import annotations
 
+import copy
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,12 @@ class GuiOptions:
     @property
     def run_feeds(self) -> bool:
         return self.demo if self.embedded_feeds is None else self.embedded_feeds
+
+
+def tile_host_pattern(url_template: str) -> str:
+    """The host of a tile URL template, lower-cased, with Leaflet's {s} subdomain kept
+    as a wildcard for the request filter (``http://{s}.tiles.lan:8080/...`` -> ``{s}.tiles.lan``)."""
+    return url_template.split("/")[2].rsplit("@", 1)[-1].split(":")[0].lower()
 
 
 def database_url(options: GuiOptions, settings: Settings) -> str:
@@ -83,15 +91,17 @@ class GridCommandApp(QObject):
         self.engine = None
         self.sessions = None
         basemap = settings.basemap
-        allowed = {basemap.url.split("/")[2].split(":")[0]} if basemap.kind == "url" and "//" in basemap.url else set()
+        allowed = {tile_host_pattern(basemap.url)} if basemap.kind == "url" and "//" in basemap.url else set()
         self.map_view = MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None,
                                 allowed_hosts=allowed)
-        self.live = LiveModel(settings.live.stale_after_s)
+        self.live = LiveModel(settings.live.stale_after_s, parent=self)
         self.window = MainWindow(settings, self.map_view, self.live)
         self.units_layer = UnitsLayer(self.live, self.map_view, settings, self)
         self.feed_worker = None
         self.embedded = None
         self.incident_controller = None
+        self.pending_basemap = None  # chosen in the dialog; used from the next start
+        self._startup_begun = False
         self.layers: dict[str, list[LayerFeature]] = {}
         self.page_fingerprint: str | None = None
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -144,9 +154,15 @@ class GridCommandApp(QObject):
             self.map_view.load_page(html)
 
     def complete_startup(self) -> None:
-        """Open the database and bring the page up to date; errors go to the user."""
+        """Open the database and bring the page up to date; errors go to the user. Runs
+        once, whichever comes first: the cached page drawn, failed, or a timeout."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         from db.engine import DatabaseUnavailable
 
+        if self._startup_begun:
+            return
+        self._startup_begun = True
         try:
             if self.engine is None:
                 self.attach_database(open_database(self.options, self.settings))
@@ -155,6 +171,10 @@ class GridCommandApp(QObject):
             self.start_incidents()
         except DatabaseUnavailable as exc:
             self.sig_startup_failed.emit(str(exc))
+            return
+        except (SQLAlchemyError, OSError, RuntimeError) as exc:  # a broken schema, a full disk, Alembic errors
+            logging.getLogger(__name__).exception("start-up failed")
+            self.sig_startup_failed.emit(f"start-up failed: {exc}")
             return
         self._update_status()
         self.sig_startup_completed.emit()
@@ -195,8 +215,13 @@ class GridCommandApp(QObject):
             self.embedded.stop()
             self.embedded = None
         if self.feed_worker is not None:
+            # Batches already queued towards the GUI thread must not land on a dead page.
+            self.feed_worker.sig_batch_received.disconnect(self.live.apply)
             self.feed_worker.stop()
             self.feed_worker = None
+        self.live.stop()
+        if self.incident_controller is not None:
+            self.incident_controller.stop()
 
     # --- reactions ---------------------------------------------------------------------
     def _page_labels(self):
@@ -216,10 +241,17 @@ class GridCommandApp(QObject):
         from db.engine import describe
 
         where = describe(database_url(self.options, self.settings))
-        self.window.set_status(where, self.basemap_text(), len(self.map_view.blocked_requests))
+        self.window.set_status(where, self.basemap_text(), self.map_view.interceptor.blocked_count)
 
     def _on_page_ready(self, _info: dict) -> None:
         self._update_status()
+        card = self.window.unit_card
+        if card.unit_id is not None:  # a rebuilt page forgot the highlight, follow and trail
+            self.map_view.bridge.call("highlightUnit", card.unit_id)
+            if card.follow_button.isChecked():
+                self._on_follow_requested(card.unit_id)
+            if card.trail_button.isChecked():
+                self._on_trail_requested(card.unit_id)
 
     def _on_kinds_changed(self, kinds: set) -> None:
         from core import layers as L
@@ -269,19 +301,28 @@ class GridCommandApp(QObject):
     def _on_basemap_settings_requested(self) -> None:
         from desktop.basemap_dialog import BasemapDialog
 
-        dialog = BasemapDialog(self.settings.basemap, self.window)
+        dialog = BasemapDialog(self.pending_basemap or self.settings.basemap, self.window)
         if dialog.exec():
-            self.settings.basemap = dialog.result_settings
+            # The running map, its request filter and every overlay shift keep the basemap
+            # they started with; only the saved settings change.
+            self.pending_basemap = dialog.result_settings
             if self.options.save_settings:
-                save_settings(self.settings)
+                save_settings(self._settings_to_save())
             QMessageBox.information(self.window, self.tr("Basemap"),
                                     self.tr("The basemap setting was saved; it takes effect at the next start."))
+
+    def _settings_to_save(self) -> Settings:
+        if self.pending_basemap is None:
+            return self.settings
+        saved = copy.deepcopy(self.settings)
+        saved.basemap = self.pending_basemap
+        return saved
 
     def shutdown(self) -> None:
         self.stop_live()
         self.window.remember_layout()
         if self.options.save_settings:
-            save_settings(self.settings)
+            save_settings(self._settings_to_save())
 
 
 def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
@@ -291,11 +332,11 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
     app = GridCommandApp(settings, options)
     app.window.show()
     if app.show_cached_page():
-        def after_first_draw(_info: dict) -> None:
-            app.map_view.bridge.sig_page_ready.disconnect(after_first_draw)
-            QTimer.singleShot(0, app.complete_startup)
-
-        app.map_view.bridge.sig_page_ready.connect(after_first_draw)
+        # Once the cached page is drawn; also if it fails or never draws (an old cache
+        # with newer JS), so a bad cache can never keep the database closed.
+        app.map_view.bridge.sig_page_ready.connect(lambda _info: QTimer.singleShot(0, app.complete_startup))
+        app.map_view.sig_load_failed.connect(lambda _msg: QTimer.singleShot(0, app.complete_startup))
+        QTimer.singleShot(5000, app.complete_startup)
     else:
         QTimer.singleShot(0, app.complete_startup)
     return app
@@ -343,7 +384,7 @@ def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
         blocked = app.map_view.blocked_requests
         errors = app.map_view.map_page.console_errors
         if blocked:
-            finish(5, f"{len(blocked)} request(s) tried to leave the machine: {blocked[:3]}")
+            finish(5, f"{app.map_view.interceptor.blocked_count} request(s) tried to leave the machine: {blocked[:3]}")
         elif errors:
             finish(6, f"the map page reported JavaScript errors: {errors[:3]}")
         else:

@@ -3,8 +3,11 @@ arrival → escalation → close. It wires the incident docks to the map and run
 write through the operation runner; conflicts and refused actions become messages."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.crs import shift_for_basemap, unshift_from_basemap
 from core.dispatch import Recommendation, circle_rings, isochrones, rank_units, ring_counts
@@ -14,6 +17,9 @@ from core.incidents import DispatchRequest, IllegalTransition, IncidentSnapshot,
 from core.road_network import RoadNetwork
 from core.travel import TravelModel
 from db.operations import ConflictError, OperationRunner, PermissionDenied
+
+
+log = logging.getLogger(__name__)
 
 
 class IncidentController(QObject):
@@ -34,6 +40,11 @@ class IncidentController(QObject):
         self.recommendations: list[Recommendation] = []
         self.recommendations_all: list[Recommendation] = []
         self.picking = False
+        self._stopped = False
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(50)
+        self._reload_timer.timeout.connect(self.reload_incidents)
         w = self.window
         w.intake_dock.sig_pick_requested.connect(self._on_pick_requested)
         w.intake_dock.sig_location_changed.connect(self._on_location_changed)
@@ -50,7 +61,7 @@ class IncidentController(QObject):
         w.escalation_dock.sig_escalation_ordered.connect(self._on_escalation_ordered)
         self.bridge.sig_map_clicked.connect(self._on_map_clicked)
         self.bridge.sig_incident_clicked.connect(self.select_incident)
-        self.bridge.sig_page_ready.connect(lambda _info: self._push_incidents())
+        self.bridge.sig_page_ready.connect(self._on_page_ready)
         app.live.sig_kinds_changed.connect(self._on_kinds_changed)
         app.live.sig_roster_reloaded.connect(self._on_units_moved)
 
@@ -84,8 +95,12 @@ class IncidentController(QObject):
     def reload_incidents(self) -> None:
         from db.incidents_repo import open_incidents
 
-        with self.app.sessions() as session:
-            incidents = open_incidents(session)
+        try:
+            with self.app.sessions() as session:
+                incidents = open_incidents(session)
+        except SQLAlchemyError as exc:  # the feed worker reports the outage; keep what is shown
+            log.warning("incidents not reloaded: %s", exc)
+            return
         self.incidents = {i.id: i for i in incidents}
         self.window.incidents_dock.set_incidents(incidents)
         self._push_incidents()
@@ -101,13 +116,32 @@ class IncidentController(QObject):
                          "state": inc.state, "label": model.category_label(inc.category)})
         self.bridge.call("updateIncidents", rows)
 
+    def _on_page_ready(self, _info: dict) -> None:
+        """A (re)loaded page knows nothing: send the incidents, the selection and its rings."""
+        self._push_incidents()
+        if self.selected_id is not None and self.selected_id in self.incidents:
+            self.select_incident(self.selected_id)
+        if self.picking:
+            self.bridge.call("setPickMode", True)
+
     def _on_kinds_changed(self, kinds: set) -> None:
         if "incidents" in kinds or "units" in kinds:
-            self.reload_incidents()
+            self.request_reload()
 
     def _on_units_moved(self) -> None:
         if self.selected_id is not None:
-            self.refresh_selected()
+            self.request_reload()
+
+    def request_reload(self) -> None:
+        """One reload for a burst of changes (an operation, its change rows, the roster
+        reload they cause): ranking and rings are not redone three times over."""
+        if not self._stopped:
+            self._reload_timer.start()
+
+    def stop(self) -> None:
+        """Before the page goes away: nothing queued may reach it afterwards."""
+        self._stopped = True
+        self._reload_timer.stop()
 
     # --- selection, recommendation and rings ---------------------------------------------
     def select_incident(self, incident_id: int) -> None:
@@ -155,11 +189,10 @@ class IncidentController(QObject):
         ring_mode = self.settings.dispatch.ring_mode
         rings = (isochrones(self.network, inc.lon, inc.lat, model, ring_mode) if mode == "road"
                  else circle_rings(inc.lon, inc.lat, model, ring_mode))
-        label = self.window.dispatch_dock.tr("%1 min").replace
-        self.bridge.call("showRings", {str(k): self._shift_geometry(g) for k, g in rings.items()},
-                         {str(k): label("%1", str(k)) for k in rings}, mode == "straight")
+        self.bridge.call("showRings", {str(k): self._shift_geometry(g) for k, g in rings.items()}, mode == "straight")
         title = self.tr("%1 · units that can reach it, fastest first").replace("%1", inc.number)
-        dispatch.show_recommendations(title, self.recommendations, ring_counts(self.recommendations), mode == "straight")
+        dispatch.show_recommendations(title, self.recommendations, ring_counts(self.recommendations), mode == "straight",
+                                      incident_id=inc.id)
 
     def _shift_geometry(self, geometry: dict) -> dict:
         if self.crs == "wgs84":
@@ -284,6 +317,8 @@ class IncidentController(QObject):
             self.reload_incidents()
         except (IllegalTransition, PermissionDenied, ValueError, LookupError) as exc:
             QMessageBox.warning(self.window, self.tr("Not possible"), str(exc))
-        except DatabaseUnavailable as exc:
-            QMessageBox.critical(self.window, self.tr("Database unavailable"), str(exc))
+        except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            log.exception("operation failed")
+            QMessageBox.critical(self.window, self.tr("Database unavailable"),
+                                 self.tr("Nothing was saved: %1").replace("%1", str(exc).splitlines()[0]))
         return None

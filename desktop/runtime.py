@@ -33,7 +33,6 @@ def application(argv: list[str] | None = None):
         app = QApplication(argv if argv is not None else sys.argv[:1])
         app.setApplicationName("gridcommand")
         app.setOrganizationName("gridcommand")
-        app.setApplicationDisplayName("城警联勤网格指挥图")
     return app
 
 

@@ -24,10 +24,13 @@ class RecommendationModel(QAbstractTableModel):
         self.checked: set[int] = set()
         self._agency = labels.agency_names()
 
-    def set_recommendations(self, rows: list[Recommendation]) -> None:
+    def set_recommendations(self, rows: list[Recommendation], keep_checked: bool = False) -> None:
+        """New ranking; ``keep_checked`` keeps the ticks of units still listed (a refresh
+        of the same incident must not undo what the dispatcher chose)."""
         self.beginResetModel()
+        listed = {r.unit_id for r in rows}
+        self.checked = (self.checked & listed) if keep_checked else set()
         self.rows = rows
-        self.checked = set()
         self.endResetModel()
 
     def chosen(self) -> list[Recommendation]:
@@ -104,6 +107,7 @@ class DispatchDock(QDockWidget):
         super().__init__(self.tr("Nearest-unit dispatch"), parent)
         self.setObjectName("dock_dispatch")
         self.model = RecommendationModel(self)
+        self.incident_id: int | None = None
         self.title = QLabel(self.tr("Select an incident to see which units can reach it."))
         self.title.setWordWrap(True)
         self.rings_label = QLabel()
@@ -149,15 +153,18 @@ class DispatchDock(QDockWidget):
         self.mode_box.blockSignals(False)
 
     def show_recommendations(self, title: str, recommendations: list[Recommendation], ring_counts: dict[int, int],
-                             estimate: bool) -> None:
+                             estimate: bool, incident_id: int | None = None) -> None:
         self.title.setText(title)
         counts = "  ".join(self.tr("%1 min: %2").replace("%1", str(r)).replace("%2", str(n)) for r, n in sorted(ring_counts.items()))
         note = self.tr("(straight-line estimate × detour factor)") if estimate else self.tr("(road travel time incl. turn-out)")
         within = self.tr("Units within")
         self.rings_label.setText(f"{within}: {counts} {note}")
-        self.model.set_recommendations(recommendations)
+        self.model.set_recommendations(recommendations, keep_checked=incident_id is not None
+                                       and incident_id == self.incident_id)
+        self.incident_id = incident_id
 
     def clear(self) -> None:
+        self.incident_id = None
         self.title.setText(self.tr("Select an incident to see which units can reach it."))
         self.rings_label.clear()
         self.model.set_recommendations([])

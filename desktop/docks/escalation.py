@@ -127,9 +127,10 @@ class EscalationDock(QDockWidget):
         suggestion = next((s for s in self.suggestions if s.to_tier >= to_tier), None) if up else None
         title = self.tr("Order %1 in") if up else self.tr("Stand down to %1")
         prompt = self.tr("Incident %1: reason for this order (it is recorded with your name and the time):")
+        # Prefilled with the rule's name in the UI language; its English detail stays a tooltip.
+        prefill = self.rule_names().get(suggestion.rule, suggestion.rule) if suggestion else ""
         reason, ok = QInputDialog.getText(self, title.replace("%1", labels.tier_name(to_tier)),
-                                          prompt.replace("%1", inc.number), QLineEdit.EchoMode.Normal,
-                                          suggestion.reason if suggestion else "")
+                                          prompt.replace("%1", inc.number), QLineEdit.EchoMode.Normal, prefill)
         if not ok:
             return
         if not reason.strip():

@@ -132,6 +132,7 @@ class IncidentsDock(QDockWidget):
         self.proxy = IncidentsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.selected: IncidentSnapshot | None = None
+        self._quiet = False  # set while the model, not the user, moves the selection
         self.state_box, self.level_box = QComboBox(), QComboBox()
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -200,11 +201,11 @@ class IncidentsDock(QDockWidget):
     def set_incidents(self, incidents: list[IncidentSnapshot]) -> None:
         """Replace the open incidents, keeping the selection (model→widget: no echo)."""
         keep = self.selected.id if self.selected else None
-        self.table.selectionModel().blockSignals(True)
+        self._quiet = True
         self.model.set_incidents(incidents)
         if keep is not None:
             self.select(keep, emit=False)
-        self.table.selectionModel().blockSignals(False)
+        self._quiet = False
 
     def select(self, incident_id: int, emit: bool = True) -> None:
         row = self.model.row_of(incident_id)
@@ -215,12 +216,10 @@ class IncidentsDock(QDockWidget):
             self.state_box.setCurrentIndex(0)
             self.level_box.setCurrentIndex(0)
             index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not emit:
-            self.table.selectionModel().blockSignals(True)
+        quiet, self._quiet = self._quiet, self._quiet or not emit
         self.table.selectRow(index.row())
         self.table.scrollTo(index)
-        if not emit:
-            self.table.selectionModel().blockSignals(False)
+        self._quiet = quiet
 
     def show_detail(self, incident: IncidentSnapshot, timeline: list[TimelineEvent],
                     dispatches: list[DispatchSnapshot], figures: dict | None = None) -> None:
@@ -250,13 +249,13 @@ class IncidentsDock(QDockWidget):
                           ("arrival_s", self.tr("To arrival"))):
             value = figures.get(key)
             if value is not None:
-                fig_rows.append(f"{e(text)} {value:.0f} s")
+                fig_rows.append(f"{text} {labels.duration_text(value)}")
         if figures.get("met_ring") is not None:
             fig_rows.append(self.tr("met its recommended ring") if figures["met_ring"] else self.tr("missed its recommended ring"))
         units = []
         for d in dispatches:
-            ring = f"{d.recommended_ring} min" if d.recommended_ring else "—"
-            eta = f"{d.eta_s / 60:.1f} min" if d.eta_s is not None else "—"
+            ring = labels.age_text(d.recommended_ring * 60) if d.recommended_ring else "—"
+            eta = labels.duration_text(d.eta_s) if d.eta_s is not None else "—"
             arrived = t(d.arrived_at) + (f" ({d.arrival_source})" if d.arrival_source else "") if d.arrived_at else "—"
             release = "" if d.released_at else f" <a href='release:{d.id}'>{e(self.tr('release'))}</a>"
             units.append(f"<tr><td><b>{e(d.callsign)}</b></td><td>{e(labels.tier_name(d.tier))}</td><td>{eta} / {ring}</td>"
@@ -279,10 +278,13 @@ class IncidentsDock(QDockWidget):
         return f"{text} {detail}" if detail else text
 
     def _on_filter_changed(self) -> None:
+        # Filtering may move Qt's current row to a neighbour: that is no choice of the user's.
+        self._quiet = True
         self.proxy.set_filter(state=self.state_box.currentData(), level=self.level_box.currentData())
+        self._quiet = False
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._quiet:
             self.sig_incident_selected.emit(self.model.incident_id(self.proxy.mapToSource(current).row()))
 
     def _on_action(self, state: str) -> None:

@@ -125,6 +125,7 @@ class UnitsBoardDock(QDockWidget):
         super().__init__(self.tr("Units board"), parent)
         self.setObjectName("dock_units_board")
         self.live = live
+        self._quiet = False  # set while the program, not the user, moves the selection
         self.model = UnitsTableModel(live, self)
         self.proxy = UnitsFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -179,8 +180,11 @@ class UnitsBoardDock(QDockWidget):
             box.blockSignals(False)
 
     def _on_filter_changed(self) -> None:
+        # Filtering may move Qt's current row to a neighbour: that is no choice of the user's.
+        self._quiet = True
         self.proxy.set_filter(grid=self.grid_box.currentData(), tier=self.tier_box.currentData(),
                               status=self.status_box.currentData())
+        self._quiet = False
         self._update_count()
 
     def _update_count(self, *args) -> None:
@@ -190,7 +194,7 @@ class UnitsBoardDock(QDockWidget):
                                  .replace("%3", str(stale)))
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._quiet:
             self.sig_unit_selected.emit(self.model.unit_id(self.proxy.mapToSource(current).row()))
 
     def select_unit(self, unit_id: int) -> None:
@@ -200,10 +204,10 @@ class UnitsBoardDock(QDockWidget):
             return
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if index.isValid():
-            self.table.selectionModel().blockSignals(True)
+            self._quiet = True
             self.table.selectRow(index.row())
             self.table.scrollTo(index)
-            self.table.selectionModel().blockSignals(False)
+            self._quiet = False
 
 
 def preview() -> None:  # python -m desktop.docks.units_board

@@ -24,7 +24,9 @@ class FeedWorker(QThread):
 
     def stop(self) -> None:
         self._running = False
-        self.wait(5000)
+        if not self.wait(10000):  # a poll stuck on a dead connection: do not pull it from under it
+            log.warning("change feed worker did not stop in time")
+            return
         self.feed.close()
 
     def run(self) -> None:

@@ -31,6 +31,10 @@ class LiveModel(QObject):
         self._timer.timeout.connect(self._flush)
         self._timer.start()
 
+    def stop(self) -> None:
+        self._timer.stop()
+        self._pending.clear()
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -28,11 +28,24 @@ class OfflineInterceptor(QWebEngineUrlRequestInterceptor):
         super().__init__(parent)
         self.allowed_hosts = allowed_hosts or set()
         self.blocked: list[str] = []
+        self.blocked_count = 0
+
+    def allows(self, host: str) -> bool:
+        host = host.lower()
+        for pattern in self.allowed_hosts:
+            if pattern.startswith("{s}."):
+                if host.endswith(pattern[3:]) and "." not in host[: -len(pattern[3:])]:
+                    return True
+            elif host == pattern:
+                return True
+        return False
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
-        if url.scheme() in _EXTERNAL and url.host() not in self.allowed_hosts:
-            self.blocked.append(url.toString())
+        if url.scheme() in _EXTERNAL and not self.allows(url.host()):
+            self.blocked_count += 1
+            if len(self.blocked) < 100:  # keep the first ones for the message; count them all
+                self.blocked.append(url.toString())
             info.block(True)
 
 

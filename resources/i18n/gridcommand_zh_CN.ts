@@ -229,6 +229,10 @@ The current state is shown now.</source>
 已显示最新状态。</translation>
     </message>
     <message>
+        <source>Nothing was saved: %1</source>
+        <translation>未保存任何内容：%1</translation>
+    </message>
+    <message>
         <source>Not possible</source>
         <translation>无法执行</translation>
     </message>
@@ -966,13 +970,6 @@ The current state is shown now.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
-    </message>
-</context>
-<context>
-    <name>self.window.dispatch_dock</name>
-    <message>
-        <source>%1 min</source>
-        <translation>%1分钟</translation>
     </message>
 </context>
 </TS>

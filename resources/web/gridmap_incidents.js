@@ -67,8 +67,8 @@
     gm.state.map.getContainer().style.cursor = on ? "crosshair" : "";
   }
 
-  /* rings: {"1": geometry, "3": ..., "5": ...} keyed by minutes (GeoJSON, shifted); labels likewise. */
-  function showRings(rings, labels, estimate) {
+  /* rings: {"1": geometry, "3": ..., "5": ...} keyed by minutes (GeoJSON, shifted). */
+  function showRings(rings, estimate) {
     ensure();
     clearRings();
     [5, 3, 1].forEach(function (t) {
@@ -77,7 +77,6 @@
       var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 1, opacity: 0.6, fillColor: RING_STYLE[t],
                                           fillOpacity: 0.12, dashArray: estimate ? "6 6" : null },
                                  interactive: false });
-      layer.bindTooltip(esc(labels[String(t)] || t + " min"), { sticky: true });
       layer.addTo(s.group);
       s.ringLayers[t] = layer;
     });

@@ -117,3 +117,39 @@ def test_intranet_tile_url_with_gcj02_shifts_the_overlays(qtbot, demo_engine, se
     assert abs(drawn["lng"] - lon) > 1e-3  # really moved (hundreds of metres at Dengzhou)
     app.window.close()
     app.map_view.dispose()
+
+
+def test_tile_host_allow_list_handles_subdomains_and_case():
+    from desktop.app import tile_host_pattern
+    from desktop.map.view import OfflineInterceptor
+
+    pattern = tile_host_pattern("http://{s}.Tiles.LAN:8080/{z}/{x}/{y}.png")
+    assert pattern == "{s}.tiles.lan"
+    interceptor = OfflineInterceptor({pattern})
+    assert interceptor.allows("a.tiles.lan") and interceptor.allows("B.TILES.LAN")
+    assert not interceptor.allows("tiles.lan.evil.example") and not interceptor.allows("x.y.tiles.lan")
+    assert OfflineInterceptor({tile_host_pattern("http://10.0.0.5/t/{z}/{x}/{y}.png")}).allows("10.0.0.5")
+
+
+def test_a_basemap_change_waits_for_the_next_start(qtbot, demo_engine, settings, monkeypatch, tmp_path):
+    import desktop.basemap_dialog as dialog_module
+    from db.config import load_settings, settings_path
+
+    app = GridCommandApp(settings, GuiOptions(save_settings=True), engine=demo_engine)
+    qtbot.addWidget(app.window)
+    chosen = type(settings.basemap)(kind="url", url="http://10.0.0.5/t/{z}/{x}/{y}.png", crs="gcj02")
+
+    class FakeDialog:
+        def __init__(self, *a):
+            self.result_settings = chosen
+
+        def exec(self):
+            return True
+
+    monkeypatch.setattr(dialog_module, "BasemapDialog", FakeDialog)
+    monkeypatch.setattr("desktop.app.QMessageBox.information", lambda *a: None)
+    app._on_basemap_settings_requested()
+    assert app.settings.basemap.kind == "none"  # the running map keeps its basemap and shifts
+    assert load_settings()[0].basemap == chosen  # the next start gets the new one
+    app.map_view.dispose()
+    settings_path().unlink()  # later tests start from defaults

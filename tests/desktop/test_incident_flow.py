@@ -84,7 +84,8 @@ def test_intake_to_close(command, qtbot, demo_engine):
     qtbot.mouseClick(w.dispatch_dock.dispatch_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.incidents[incident_id].state == "dispatched", timeout=5000)
     qtbot.waitUntil(lambda: gui.live.units[first.unit_id].status == "dispatched", timeout=5000)
-    assert first.unit_id not in [r.unit_id for r in w.dispatch_dock.model.rows]  # no longer available
+    qtbot.waitUntil(lambda: first.unit_id not in [r.unit_id for r in w.dispatch_dock.model.rows],
+                    timeout=5000)  # no longer available, so no longer offered
 
     # 4. The unit's next fix is at the scene: arrival is detected automatically.
     from feeds.arrival import ArrivalDetector
