@@ -232,9 +232,11 @@ def browser_memory_mib(root: int | None = None) -> dict:
             if "QtWebEngineProcess" in _cmdline(child):
                 pids.append(child)
     figures = [_rollup(pid) for pid in pids]
+    by_kind = {"python": round(figures[0].get("Pss", 0) / 1024, 1),
+               "webengine": round(sum(f.get("Pss", 0) for f in figures[1:]) / 1024, 1)}
     return {"pss_mib": round(sum(f.get("Pss", 0) for f in figures) / 1024, 1),
             "rss_mib": round(sum(f.get("Rss", 0) for f in figures) / 1024, 1),
-            "processes": len(pids)}
+            "processes": len(pids), "pss_by_process_mib": by_kind}
 
 
 # --------------------------------------------------------------------------
@@ -481,8 +483,6 @@ def _child_app(url: str) -> None:
 # --------------------------------------------------------------------------
 
 def _child_baseline(url: str, width: str, height: str, lat: str, lon: str, zoom: str) -> None:
-    from PySide6.QtCore import QTimer  # noqa: F401  (Qt up before the view)
-
     from core.settings import Settings
     from core.units import LastFix
     from db.change_feed import ChangeFeed
@@ -575,6 +575,7 @@ def run(repeat: int = 1) -> dict:
         "memory_basis": "PSS, app process + its QtWebEngineProcess children, after the batches",
         "rss_sum_mib": mem["rss_mib"],
         "processes": mem["processes"],
+        "pss_by_process_mib": mem["pss_by_process_mib"],
         "rss_mib_before_batches": app["memory_start"]["pss_mib"],
         "baseline_rss_mib": base["memory"]["pss_mib"],
         "roundtrip_median_ms": round(median(rtt), 1),

@@ -7,6 +7,7 @@ rebuilds the page once. Heavy modules are imported inside functions for that rea
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import sys
 from dataclasses import dataclass
@@ -177,6 +178,11 @@ class GridCommandApp(QObject):
             self.sig_startup_failed.emit(f"start-up failed: {exc}")
             return
         self._update_status()
+        # Start-up's objects (modules, Qt wrappers, the roster) live as long as the app:
+        # keep them out of the collector's full passes, which otherwise stall the GUI
+        # thread ~80 ms every few live batches.
+        gc.collect()
+        gc.freeze()
         self.sig_startup_completed.emit()
 
     def start_live(self) -> None:

@@ -49,9 +49,12 @@ class UnitsTableModel(QAbstractTableModel):
         return self._row_of.get(unit_id)
 
     def _on_units_changed(self, ids: list[int]) -> None:
+        # A new fix changes only its age and speed; leaving the other columns out keeps
+        # the proxy from re-sorting thousands of rows by callsign on every batch.
         rows = [self._row_of[i] for i in ids if i in self._row_of]
         if rows:
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.COLUMNS) - 1))
+            first, last = self.COLUMNS.index("age"), self.COLUMNS.index("speed")
+            self.dataChanged.emit(self.index(min(rows), first), self.index(max(rows), last))
 
     def _on_age_tick(self) -> None:
         if self._ids:
@@ -137,7 +140,10 @@ class UnitsBoardDock(QDockWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fit to the visible rows only: measuring thousands of rows per batch stalls the GUI.
+        header.setResizeContentsPrecision(0)
         self.count_label = QLabel()
         filters = QHBoxLayout()
         for text, box in ((self.tr("Grid"), self.grid_box), (self.tr("Tier"), self.tier_box),

@@ -1,0 +1,45 @@
+"""Cheap checks of the live-map benchmark's own parts; no Qt, no timings (the benchmark
+itself is run with `gridcommand bench live-map`)."""
+from __future__ import annotations
+
+import json
+import os
+
+from bench import live_map
+from gridcommand.commands.bench import BENCHMARKS
+
+
+def test_live_map_is_registered():
+    assert BENCHMARKS["live-map"] == "bench.live_map"
+
+
+def test_every_unit_moves_in_every_batch_and_stays_in_the_city():
+    bbox = (112.05, 32.65, 112.10, 32.70)
+    before, after = live_map.positions(7, 500, bbox), live_map.positions(8, 500, bbox)
+    assert len(before) == len(after) == 500
+    assert all(a != b for a, b in zip(before, after))
+    margin = 0.001  # the walking circles are at most 60 m
+    assert all(bbox[0] - margin <= lon <= bbox[2] + margin and bbox[1] - margin <= lat <= bbox[3] + margin
+               for lon, lat in after)
+    assert live_map.positions(8, 500, bbox) == after  # deterministic
+
+
+def test_first_fix_ms_reads_the_payload_format():
+    from datetime import datetime, timezone
+
+    from core.units import LastFix, UnitInfo
+    from desktop.map.units_js import units_payload
+
+    when = datetime(2025, 5, 1, 8, 0, 0, 123000, tzinfo=timezone.utc)
+    units = [UnitInfo(unit_id=i, callsign=f"联勤{i}", name="", agency="joint", force="grid_patrol", tier=1,
+                      travel_mode="foot", status="available", grid_code="G2",
+                      last_fix=LastFix(time=when, lon=112.08, lat=32.68, accuracy_m=5.0, speed_mps=1.4))
+             for i in range(3)]
+    payload = units_payload(units, when, full=False, seq=1, stale_after_s=60, label_min_zoom=15)
+    assert live_map._first_fix_ms(payload) == int(when.timestamp() * 1000)
+    assert live_map._first_fix_ms(json.dumps({"rows": []})) is None
+
+
+def test_memory_covers_this_process():
+    memory = live_map.browser_memory_mib(os.getpid())
+    assert memory["processes"] == 1 and memory["pss_mib"] > 0 and memory["rss_mib"] >= memory["pss_mib"]
