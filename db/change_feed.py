@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -27,6 +28,8 @@ class FeedBatch:
     fixes: dict[int, LastFix] = field(default_factory=dict)  # unit_id -> newest fix
     kinds: set[str] = field(default_factory=set)  # change kinds, e.g. "units", "grids"
     units: list[UnitInfo] | None = None  # the whole roster, reloaded when "units" changed
+    # What a consumer prepared from the fixes on the polling thread (e.g. serialised rows).
+    prepared: dict[int, Any] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.fixes or self.kinds)

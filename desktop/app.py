@@ -193,7 +193,7 @@ class GridCommandApp(QObject):
 
         feed = ChangeFeed(self.engine)
         self.live.load(feed.snapshot())
-        self.feed_worker = FeedWorker(feed, parent=self)
+        self.feed_worker = FeedWorker(feed, parent=self, prepare=self.units_layer.row_serializer())
         self.feed_worker.sig_batch_received.connect(self.live.apply)
         self.feed_worker.sig_feed_failed.connect(self.window.set_feed_status)
         self.feed_worker.sig_feed_recovered.connect(lambda: self.window.set_feed_status(None))

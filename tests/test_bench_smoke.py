@@ -42,4 +42,5 @@ def test_first_fix_ms_reads_the_payload_format():
 
 def test_memory_covers_this_process():
     memory = live_map.browser_memory_mib(os.getpid())
-    assert memory["processes"] == 1 and memory["pss_mib"] > 0 and memory["rss_mib"] >= memory["pss_mib"]
+    # This process, plus any QtWebEngine children earlier tests left running.
+    assert memory["processes"] >= 1 and memory["pss_mib"] > 0 and memory["rss_mib"] >= memory["pss_mib"]

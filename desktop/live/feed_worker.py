@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from PySide6.QtCore import QThread, Signal
 
@@ -15,9 +16,12 @@ class FeedWorker(QThread):
     sig_feed_failed = Signal(str)
     sig_feed_recovered = Signal()
 
-    def __init__(self, feed: ChangeFeed, interval_s: float = 0.25, parent=None):
+    def __init__(self, feed: ChangeFeed, interval_s: float = 0.25, parent=None,
+                 prepare: Callable[[FeedBatch], dict] | None = None):
         super().__init__(parent)
         self.feed = feed
+        # Runs here, not on the GUI thread: e.g. serialising thousands of map rows.
+        self.prepare = prepare
         self.interval_s = interval_s
         self._running = True
         self._failing = False
@@ -44,5 +48,7 @@ class FeedWorker(QThread):
                 self._failing = False
                 self.sig_feed_recovered.emit()
             if batch:
+                if self.prepare is not None and batch.fixes:
+                    batch.prepared = self.prepare(batch)
                 self.sig_batch_received.emit(batch)
             self.feed.wait(self.interval_s)

@@ -26,14 +26,20 @@ class LiveModel(QObject):
         self.clock = clock or SystemClock()
         self.units: dict[int, UnitInfo] = {}
         self._pending: set[int] = set()
+        self._prepared: dict[int, object] = {}  # unit id -> what the worker prepared for its newest fix
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._flush)
         self._timer.start()
 
+    def take_prepared(self, ids: list[int]) -> dict[int, object]:
+        """The prepared forms of these units' newest fixes (those there are), handed over once."""
+        return {i: self._prepared.pop(i) for i in ids if i in self._prepared}
+
     def stop(self) -> None:
         self._timer.stop()
         self._pending.clear()
+        self._prepared.clear()
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -41,6 +47,7 @@ class LiveModel(QObject):
     def load(self, units: list[UnitInfo]) -> None:
         self.units = {u.unit_id: u for u in units}
         self._pending.clear()
+        self._prepared.clear()
         self.sig_roster_reloaded.emit()
 
     def apply(self, batch: FeedBatch) -> None:
@@ -56,6 +63,8 @@ class LiveModel(QObject):
             if unit.last_fix is None or fix.time >= unit.last_fix.time:
                 self.units[unit_id] = unit.with_fix(fix)
                 self._pending.add(unit_id)
+                if unit_id in batch.prepared:
+                    self._prepared[unit_id] = batch.prepared[unit_id]
         if batch.kinds:
             self.sig_kinds_changed.emit(set(batch.kinds))
 

@@ -1,7 +1,10 @@
 """Units as the page's JS wants them: compact rows, shifted onto the basemap's CRS.
 
 Row layout (kept in step with resources/web/gridmap_units.js):
-[unit_id, lon, lat, agency, status, fix_time_ms | None, callsign, accuracy_m, speed_mps]."""
+[unit_id, lon, lat, agency, status, fix_time_ms | None, callsign, accuracy_m, speed_mps].
+
+Rows are serialised one by one so the feed worker can do it off the GUI thread
+(``RowSerializer``); a payload is then only a join of ready strings."""
 from __future__ import annotations
 
 import json
@@ -9,21 +12,50 @@ from datetime import datetime
 from typing import Iterable
 
 from core.crs import shift_for_basemap
-from core.units import UnitInfo
+from core.units import LastFix, UnitInfo
 
 
-def unit_row(unit: UnitInfo, basemap_crs: str = "wgs84") -> list | None:
-    fix = unit.last_fix
-    if fix is None:
-        return None  # nothing to draw until the first fix
+def _row(unit_id: int, agency: str, status: str, callsign: str, fix: LastFix, basemap_crs: str) -> str:
     lon, lat = (fix.lon, fix.lat) if basemap_crs == "wgs84" else shift_for_basemap(fix.lon, fix.lat, basemap_crs)
-    return [unit.unit_id, round(lon, 7), round(lat, 7), unit.agency, unit.status, int(fix.time.timestamp() * 1000),
-            unit.callsign, fix.accuracy_m, fix.speed_mps]
+    return json.dumps([unit_id, round(lon, 7), round(lat, 7), agency, status, int(fix.time.timestamp() * 1000),
+                       callsign, fix.accuracy_m, fix.speed_mps], ensure_ascii=False, separators=(",", ":"))
+
+
+def unit_row(unit: UnitInfo, basemap_crs: str = "wgs84") -> str | None:
+    """One unit's row as JSON text; None until its first fix (nothing to draw)."""
+    if unit.last_fix is None:
+        return None
+    return _row(unit.unit_id, unit.agency, unit.status, unit.callsign, unit.last_fix, basemap_crs)
+
+
+class RowSerializer:
+    """Serialises the rows of a feed batch on the feed worker's thread. It keeps its own
+    copy of who each unit is, refreshed from the batches that carry the roster."""
+
+    def __init__(self, units: Iterable[UnitInfo], basemap_crs: str = "wgs84"):
+        self.basemap_crs = basemap_crs
+        self._who: dict[int, tuple[str, str, str]] = {}
+        self.set_roster(units)
+
+    def set_roster(self, units: Iterable[UnitInfo]) -> None:
+        self._who = {u.unit_id: (u.agency, u.status, u.callsign) for u in units}  # one atomic swap
+
+    def __call__(self, batch) -> dict[int, str]:
+        if batch.units is not None:
+            self.set_roster(batch.units)
+        who = self._who
+        return {uid: _row(uid, *who[uid], fix, self.basemap_crs) for uid, fix in batch.fixes.items() if uid in who}
+
+
+def payload(rows: Iterable[str], now: datetime, *, full: bool, seq: int, stale_after_s: float,
+            label_min_zoom: int) -> str:
+    head = json.dumps({"now": int(now.timestamp() * 1000), "full": full, "seq": seq,
+                       "staleAfterMs": int(stale_after_s * 1000), "labelMinZoom": label_min_zoom},
+                      separators=(",", ":"))
+    return f'{head[:-1]},"rows":[{",".join(rows)}]}}'
 
 
 def units_payload(units: Iterable[UnitInfo], now: datetime, *, full: bool, seq: int, stale_after_s: float,
                   label_min_zoom: int, basemap_crs: str = "wgs84") -> str:
-    rows = [row for row in (unit_row(u, basemap_crs) for u in units) if row is not None]
-    return json.dumps({"now": int(now.timestamp() * 1000), "full": full, "seq": seq, "rows": rows,
-                       "staleAfterMs": int(stale_after_s * 1000), "labelMinZoom": label_min_zoom},
-                      ensure_ascii=False, separators=(",", ":"))
+    rows = (row for row in (unit_row(u, basemap_crs) for u in units) if row is not None)
+    return payload(rows, now, full=full, seq=seq, stale_after_s=stale_after_s, label_min_zoom=label_min_zoom)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 
 from core.settings import Settings
 from desktop.live.live_model import LiveModel
-from desktop.map.units_js import units_payload
+from desktop.map.units_js import RowSerializer, payload, unit_row, units_payload
 from desktop.map.view import MapView
 
 
@@ -26,16 +26,28 @@ class UnitsLayer(QObject):
         b = self.settings.basemap
         return b.crs if b.kind != "none" else "wgs84"
 
-    def _push(self, units, full: bool) -> int:
-        self.seq += 1
-        payload = units_payload(units, self.live.now(), full=full, seq=self.seq,
-                                stale_after_s=self.settings.live.stale_after_s,
-                                label_min_zoom=self.settings.map.label_min_zoom, basemap_crs=self.basemap_crs)
-        self.view.bridge.push_units(payload)
-        return self.seq
+    def row_serializer(self) -> RowSerializer:
+        """For the feed worker: serialises moved units' rows off the GUI thread."""
+        return RowSerializer(self.live.units.values(), self.basemap_crs)
 
     def push_all(self) -> int:
-        return self._push(self.live.units.values(), full=True)
+        self.seq += 1
+        self.view.bridge.push_units(units_payload(
+            self.live.units.values(), self.live.now(), full=True, seq=self.seq,
+            stale_after_s=self.settings.live.stale_after_s, label_min_zoom=self.settings.map.label_min_zoom,
+            basemap_crs=self.basemap_crs))
+        return self.seq
 
     def _on_units_changed(self, ids: list[int]) -> None:
-        self._push([self.live.units[i] for i in ids if i in self.live.units], full=False)
+        ready = self.live.take_prepared(ids)
+        rows = []
+        for i in ids:
+            row = ready.get(i)
+            if row is None and i in self.live.units:
+                row = unit_row(self.live.units[i], self.basemap_crs)
+            if row is not None:
+                rows.append(row)
+        self.seq += 1
+        self.view.bridge.push_units(payload(rows, self.live.now(), full=False, seq=self.seq,
+                                            stale_after_s=self.settings.live.stale_after_s,
+                                            label_min_zoom=self.settings.map.label_min_zoom))
