@@ -62,6 +62,7 @@ def _child_app() -> None:
     app.map_view.bridge.sig_page_ready.connect(ready)
     app.sig_startup_completed.connect(completed)
     qapp.exec()
+    app.stop_live()
     app.map_view.dispose()
 
 

@@ -2,26 +2,17 @@
 points and key targets, in Chinese or pinyin initials."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 from shapely.geometry import shape
 
 from core import layers as L
+from core.gazetteer_types import Place
 from core.layers import LayerFeature
 from core.text_search import matches
 
 # The layers a caller's description usually names, most specific first.
 GAZETTEER_LAYERS = (L.POINTS, L.TARGETS, L.STATIONS, L.STREETS, L.GRIDS)
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    layer: str
-    code: str
-    lon: float
-    lat: float
 
 
 def _anchor(feature: LayerFeature) -> tuple[float, float]:

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.geodesy import distance_m
 
 # The main line, in order; cancelled and invalid end an incident early.
 MAIN_LINE = ("received", "dispatched", "acknowledged", "en_route", "on_scene", "handling", "reported", "closed")
@@ -93,6 +92,8 @@ def find_duplicates(
     lon: float, lat: float, at: datetime, radius_m: float, window: timedelta,
 ) -> list[Any]:
     """Ids of open incidents within ``radius_m`` (geodesic) and ``window`` either side of ``at``, nearest first."""
+    from core.geodesy import distance_m  # pyproj: only when needed, not when the GUI starts
+
     hits = []
     for incident_id, other_lon, other_lat, received_at in open_incidents:
         if abs(received_at - at) > window:
@@ -111,6 +112,8 @@ def is_arrival(
     """Is a fix close enough to call the unit arrived? Within ``radius_m`` plus the fix's
     accuracy (a poor fix may be the unit standing at the scene). A fix vaguer than
     ``max_accuracy_m`` proves nothing; an unknown accuracy adds nothing."""
+    from core.geodesy import distance_m
+
     accuracy = max(accuracy_m or 0.0, 0.0)
     if max_accuracy_m is not None and accuracy > max_accuracy_m:
         return False

@@ -112,3 +112,7 @@ def duration_text(seconds: float) -> str:
     if not m:
         return QCoreApplication.translate("labels", "%1 s").replace("%1", str(s))
     return QCoreApplication.translate("labels", "%1 min %2 s").replace("%1", str(m)).replace("%2", str(s))
+
+
+def distance_text(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"

@@ -9,8 +9,12 @@ from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from core.dispatch import Recommendation, format_distance
+from typing import TYPE_CHECKING
+
 from desktop import labels
+
+if TYPE_CHECKING:  # core.dispatch pulls numpy and shapely: not on the start-up path
+    from core.dispatch import Recommendation
 
 RING_COLORS = {1: "#c8e6c9", 3: "#fff9c4", 5: "#ffe0b2"}
 
@@ -20,11 +24,11 @@ class RecommendationModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[Recommendation] = []
+        self.rows: "list[Recommendation]" = []
         self.checked: set[int] = set()
         self._agency = labels.agency_names()
 
-    def set_recommendations(self, rows: list[Recommendation], keep_checked: bool = False) -> None:
+    def set_recommendations(self, rows: "list[Recommendation]", keep_checked: bool = False) -> None:
         """New ranking; ``keep_checked`` keeps the ticks of units still listed (a refresh
         of the same incident must not undo what the dispatcher chose)."""
         self.beginResetModel()
@@ -33,7 +37,7 @@ class RecommendationModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def chosen(self) -> list[Recommendation]:
+    def chosen(self) -> "list[Recommendation]":
         return [r for r in self.rows if r.unit_id in self.checked]
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -72,7 +76,7 @@ class RecommendationModel(QAbstractTableModel):
             if column == "ring":
                 return self.tr("%1 min").replace("%1", str(r.ring)) if r.ring else self.tr("beyond 5 min")
             if column == "distance":
-                return format_distance(r.distance_m)
+                return labels.distance_text(r.distance_m)
             if column == "grid":
                 return r.grid_code or ""
         if role == Qt.ItemDataRole.BackgroundRole and column == "ring" and r.ring:
@@ -152,7 +156,7 @@ class DispatchDock(QDockWidget):
         self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
         self.mode_box.blockSignals(False)
 
-    def show_recommendations(self, title: str, recommendations: list[Recommendation], ring_counts: dict[int, int],
+    def show_recommendations(self, title: str, recommendations: "list[Recommendation]", ring_counts: dict[int, int],
                              estimate: bool, incident_id: int | None = None) -> None:
         self.title.setText(title)
         counts = "  ".join(self.tr("%1 min: %2").replace("%1", str(r)).replace("%2", str(n)) for r, n in sorted(ring_counts.items()))

@@ -11,9 +11,15 @@ from PySide6.QtWidgets import (
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from core.escalation import TIERS, TOP_TIER, IncidentFacts, Suggestion, forces_availability, suggest_escalation
-from core.incidents import IncidentSnapshot
+from typing import TYPE_CHECKING
+
 from desktop import labels
+
+if TYPE_CHECKING:
+    from core.escalation import Suggestion
+    from core.incidents import IncidentSnapshot
+
+TOP_TIER = 3  # 第三梯队; core.escalation (numpy, shapely) is imported on first use
 
 
 class EscalationDock(QDockWidget):
@@ -26,8 +32,8 @@ class EscalationDock(QDockWidget):
     def __init__(self, parent=None):
         super().__init__(self.tr("Tiered reinforcement"), parent)
         self.setObjectName("dock_escalation")
-        self.incident: IncidentSnapshot | None = None
-        self.suggestions: list[Suggestion] = []
+        self.incident: "IncidentSnapshot | None" = None
+        self.suggestions: "list[Suggestion]" = []
         self.header = QLabel(self.tr("Select an incident."))
         self.header.setWordWrap(True)
         self.tree = QTreeWidget()
@@ -66,9 +72,11 @@ class EscalationDock(QDockWidget):
         names["grid_patrol@2"] = names["grid_reserve"]
         return names
 
-    def show_incident(self, incident: IncidentSnapshot, units, recommendations, settings, now,
+    def show_incident(self, incident: "IncidentSnapshot", units, recommendations, settings, now,
                       dispatches=()) -> None:
         """Availability per tier and force for this incident, and what the rules suggest."""
+        from core.escalation import TIERS, IncidentFacts, forces_availability, suggest_escalation
+
         self.incident = incident
         units = list(units)
         self.header.setText(self.tr("%1 · currently %2").replace("%1", incident.number)

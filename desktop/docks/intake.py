@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.code_tables import CodeTables
-from core.crs import gcj02_to_wgs84, in_china
-from core.gazetteer import Place, search
+from core.gazetteer_types import Place
 
 
 class IntakeDock(QDockWidget):
@@ -165,6 +164,8 @@ class IntakeDock(QDockWidget):
             self.show_error(self.tr("Coordinates out of range"))
             return
         if self.coord_crs.currentData() == "gcj02":
+            from core.crs import gcj02_to_wgs84, in_china
+
             if not in_china(lon, lat):
                 self.show_error(self.tr("GCJ-02 coordinates must lie in China"))
                 return
@@ -173,6 +174,8 @@ class IntakeDock(QDockWidget):
         self.set_location(lon, lat)
 
     def _on_place_query(self, text: str) -> None:
+        from core.gazetteer import search
+
         self.place_list.clear()
         hits = search(self.places, text, limit=12)
         for place in hits:

@@ -5,12 +5,15 @@ times a second (``sig_units_changed``), however fast devices report."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.clock import Clock, SystemClock
 from core.units import UnitInfo
-from db.change_feed import FeedBatch
+
+if TYPE_CHECKING:  # the feed (SQLAlchemy) is imported once the database opens, not at start-up
+    from db.change_feed import FeedBatch
 
 FLUSH_INTERVAL_MS = 100  # ≤ 10 Hz towards the views
 
@@ -50,7 +53,7 @@ class LiveModel(QObject):
         self._prepared.clear()
         self.sig_roster_reloaded.emit()
 
-    def apply(self, batch: FeedBatch) -> None:
+    def apply(self, batch: "FeedBatch") -> None:
         if batch.units is not None:
             fixes = {uid: u.last_fix for uid, u in self.units.items() if u.last_fix is not None}
             self.units = {u.unit_id: (u.with_fix(fixes[u.unit_id]) if u.last_fix is None and u.unit_id in fixes else u)

@@ -11,12 +11,16 @@ import json
 from datetime import datetime
 from typing import Iterable
 
-from core.crs import shift_for_basemap
 from core.units import LastFix, UnitInfo
 
 
 def _row(unit_id: int, agency: str, status: str, callsign: str, fix: LastFix, basemap_crs: str) -> str:
-    lon, lat = (fix.lon, fix.lat) if basemap_crs == "wgs84" else shift_for_basemap(fix.lon, fix.lat, basemap_crs)
+    if basemap_crs == "wgs84":
+        lon, lat = fix.lon, fix.lat
+    else:
+        from core.crs import shift_for_basemap  # pyproj: only for shifted basemaps
+
+        lon, lat = shift_for_basemap(fix.lon, fix.lat, basemap_crs)
     return json.dumps([unit_id, round(lon, 7), round(lat, 7), agency, status, int(fix.time.timestamp() * 1000),
                        callsign, fix.accuracy_m, fix.speed_mps], ensure_ascii=False, separators=(",", ":"))
 
