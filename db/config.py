@@ -64,6 +64,18 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
+def redact_url(url: str) -> str:
+    """A database URL fit for a status bar or log: the password replaced by ***.
+    (No SQLAlchemy here: the GUI shows this before the database layer is loaded.)"""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def resolve_db_url(cli_url: str | None = None, settings: Settings | None = None) -> str:
     if cli_url:
         return cli_url

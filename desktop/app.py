@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.layers import LayerFeature
 from core.settings import Settings
-from db.config import data_dir, demo_db_url, load_settings, resolve_db_url, save_settings
+from db.config import data_dir, demo_db_url, load_settings, redact_url, resolve_db_url, save_settings
 from desktop import labels
 from desktop.live.live_model import LiveModel
 from desktop.main_window import MainWindow
@@ -244,9 +244,7 @@ class GridCommandApp(QObject):
         return self.tr("none (vector streets)")
 
     def _update_status(self) -> None:
-        from db.engine import describe
-
-        where = describe(database_url(self.options, self.settings))
+        where = redact_url(database_url(self.options, self.settings))
         self.window.set_status(where, self.basemap_text(), self.map_view.interceptor.blocked_count)
 
     def _on_page_ready(self, _info: dict) -> None:

@@ -41,3 +41,11 @@ def test_database_url_precedence(monkeypatch):
     monkeypatch.setenv("GRIDCOMMAND_DB", "postgresql://env/db")
     assert resolve_db_url(None, s) == "postgresql://env/db"
     assert resolve_db_url("sqlite:///cli.sqlite", s) == "sqlite:///cli.sqlite"
+
+
+def test_redacted_urls_hide_only_the_password():
+    from db.config import redact_url
+
+    assert redact_url("postgresql://gc:s3cret@db.lan:5432/gridcommand") == "postgresql://gc:***@db.lan:5432/gridcommand"
+    assert redact_url("sqlite:////home/u/.local/share/gridcommand/gridcommand.sqlite").endswith("gridcommand.sqlite")
+    assert redact_url("postgresql://gc@db.lan/gridcommand") == "postgresql://gc@db.lan/gridcommand"
