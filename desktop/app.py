@@ -85,7 +85,7 @@ class GridCommandApp(QObject):
     sig_startup_completed = Signal()
     sig_startup_failed = Signal(str)
 
-    def __init__(self, settings: Settings, options: GuiOptions, engine=None):
+    def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False):
         super().__init__()
         self.settings = settings
         self.options = options
@@ -95,6 +95,10 @@ class GridCommandApp(QObject):
         allowed = {tile_host_pattern(basemap.url)} if basemap.kind == "url" and "//" in basemap.url else set()
         self.map_view = MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None,
                                 allowed_hosts=allowed)
+        self.page_fingerprint: str | None = None
+        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
+        # The browser loads the cached page in its own processes while the docks are built here.
+        self.cached_shown = show_cached and self.show_cached_page()
         self.live = LiveModel(settings.live.stale_after_s, parent=self)
         self.window = MainWindow(settings, self.map_view, self.live)
         self.units_layer = UnitsLayer(self.live, self.map_view, settings, self)
@@ -104,8 +108,6 @@ class GridCommandApp(QObject):
         self.pending_basemap = None  # chosen in the dialog; used from the next start
         self._startup_begun = False
         self.layers: dict[str, list[LayerFeature]] = {}
-        self.page_fingerprint: str | None = None
-        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
         self.window.layers_dock.sig_feature_chosen.connect(self._on_feature_chosen)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.map_view.bridge.sig_page_ready.connect(self._on_page_ready)
@@ -333,9 +335,9 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
     """Window first, cached page next, database once that page is drawn (or as soon
     as the event loop runs when there is no cached page). Callers connect to the
     app's signals before the event loop starts."""
-    app = GridCommandApp(settings, options)
+    app = GridCommandApp(settings, options, show_cached=True)
     app.window.show()
-    if app.show_cached_page():
+    if app.cached_shown:
         # Once the cached page is drawn; also if it fails or never draws (an old cache
         # with newer JS), so a bad cache can never keep the database closed.
         app.map_view.bridge.sig_page_ready.connect(lambda _info: QTimer.singleShot(0, app.complete_startup))
