@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QTextBrowser,
@@ -15,19 +15,18 @@ from PySide6.QtWidgets import (
 from core.code_tables import CodeTables
 from core.incidents import NEXT_STATES, OPEN_STATES, STATES, DispatchSnapshot, IncidentSnapshot, TimelineEvent
 from desktop import labels
-from desktop.table_filters import SORT_ROLE, FieldFilterProxy
+from desktop.table_models import FieldFilterProxy, IdRowsModel
 
 
 
-class IncidentsTableModel(QAbstractTableModel):
-    """Rows are incident ids over a snapshot cache; cells are mapped only in ``_value``."""
+class IncidentsTableModel(IdRowsModel):
+    """Rows are incident ids over a snapshot cache."""
 
     COLUMNS = ("number", "category", "level", "state", "grid", "received", "tier")
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai"):
         super().__init__(parent)
         self.zone = zone
-        self._ids: list[int] = []
         self.snapshots: dict[int, IncidentSnapshot] = {}
         self._category: dict[str, str] = {}
         self._level: dict[str, str] = {}
@@ -38,19 +37,11 @@ class IncidentsTableModel(QAbstractTableModel):
         self._level = {e.code: e.label(language) for e in tables.get("level", [])}
 
     def set_incidents(self, incidents: list[IncidentSnapshot]) -> None:
-        self.beginResetModel()
         self.snapshots = {i.id: i for i in incidents}
-        self._ids = [i.id for i in incidents]
-        self.endResetModel()
+        self.set_ids([i.id for i in incidents])
 
     def incident_id(self, row: int) -> int:
-        return self._ids[row]
-
-    def row_of(self, incident_id: int) -> int | None:
-        try:
-            return self._ids.index(incident_id)
-        except ValueError:
-            return None
+        return self.id_at(row)
 
     def category_label(self, code: str) -> str:
         return self._category.get(code, code)
@@ -58,25 +49,21 @@ class IncidentsTableModel(QAbstractTableModel):
     def level_label(self, code: str) -> str:
         return self._level.get(code, code)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+    def record(self, record_id: int) -> IncidentSnapshot | None:
+        return self.snapshots.get(record_id)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Number"), self.tr("Category"), self.tr("Level"), self.tr("State"), self.tr("Grid"),
+                self.tr("Received"), self.tr("Tier"))
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return (self.tr("Number"), self.tr("Category"), self.tr("Level"), self.tr("State"), self.tr("Grid"),
-                    self.tr("Received"), self.tr("Tier"))[section]
-        return None
-
-    def _value(self, inc: IncidentSnapshot, column: str):
+    def cell(self, inc: IncidentSnapshot, column: str):
         if column == "number":
             return inc.number, inc.number
         if column == "category":
             return self.category_label(inc.category), inc.category
         if column == "level":
-            return self.level_label(inc.level), ("general", "major", "serious").index(inc.level) if inc.level in ("general", "major", "serious") else 9
+            order = ("general", "major", "serious")
+            return self.level_label(inc.level), order.index(inc.level) if inc.level in order else 9
         if column == "state":
             return self._states.get(inc.state, inc.state), STATES.index(inc.state)
         if column == "grid":
@@ -85,15 +72,7 @@ class IncidentsTableModel(QAbstractTableModel):
             return labels.local_time(inc.received_at, self.zone), inc.received_at.timestamp()
         return labels.tier_name(inc.tier), inc.tier
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        inc = self.snapshots[self._ids[index.row()]]
-        column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._value(inc, column)[0]
-        if role == SORT_ROLE:
-            return self._value(inc, column)[1]
+    def style(self, inc: IncidentSnapshot, column: str, role):
         if role == Qt.ItemDataRole.BackgroundRole and column == "level":
             return QBrush(QColor(labels.level_colors().get(inc.level, "#ffffff")))
         if role == Qt.ItemDataRole.ForegroundRole and column == "state" and inc.state == "received":

@@ -5,27 +5,25 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from core.units import STATUSES, TIERS, UnitInfo
 from desktop import labels
 from desktop.live.live_model import LiveModel
-from desktop.table_filters import SORT_ROLE, FieldFilterProxy
+from desktop.table_models import FieldFilterProxy, IdRowsModel
 
 
 
-class UnitsTableModel(QAbstractTableModel):
-    """Rows are unit ids; the cells come from the LiveModel's cache, mapped here only."""
+class UnitsTableModel(IdRowsModel):
+    """Rows are unit ids over the LiveModel's cache."""
 
     COLUMNS = ("callsign", "tier", "agency", "status", "grid", "age", "speed")
 
     def __init__(self, live: LiveModel, parent=None):
         super().__init__(parent)
         self.live = live
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
         self._agency = labels.agency_names()
         self._status = labels.status_names()
         live.sig_roster_reloaded.connect(self.reload)
@@ -37,16 +35,13 @@ class UnitsTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._ids = sorted(self.live.units, key=lambda i: self.live.units[i].callsign)
-        self._row_of = {uid: row for row, uid in enumerate(self._ids)}
-        self.endResetModel()
+        self.set_ids(sorted(self.live.units, key=lambda i: self.live.units[i].callsign))
 
     def unit_id(self, row: int) -> int:
-        return self._ids[row]
+        return self.id_at(row)
 
-    def row_of(self, unit_id: int) -> int | None:
-        return self._row_of.get(unit_id)
+    def record(self, record_id: int) -> UnitInfo | None:
+        return self.live.units.get(record_id)
 
     def _on_units_changed(self, ids: list[int]) -> None:
         # A new fix changes only its age and speed; leaving the other columns out keeps
@@ -61,20 +56,11 @@ class UnitsTableModel(QAbstractTableModel):
             col = self.COLUMNS.index("age")
             self.dataChanged.emit(self.index(0, col), self.index(len(self._ids) - 1, col))
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Callsign"), self.tr("Tier"), self.tr("Agency"), self.tr("Status"), self.tr("Grid"),
+                self.tr("Fix age"), self.tr("Speed km/h"))
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return (self.tr("Callsign"), self.tr("Tier"), self.tr("Agency"), self.tr("Status"), self.tr("Grid"),
-                    self.tr("Fix age"), self.tr("Speed km/h"))[section]
-        return None
-
-    def _value(self, unit: UnitInfo, column: str):
-        """(display text, sort key) for one cell."""
+    def cell(self, unit: UnitInfo, column: str):
         fix = unit.last_fix
         if column == "callsign":
             return unit.callsign, unit.callsign
@@ -92,17 +78,7 @@ class UnitsTableModel(QAbstractTableModel):
         speed = fix.speed_mps * 3.6 if fix and fix.speed_mps is not None else None
         return ("" if speed is None else f"{speed:.0f}"), speed if speed is not None else -1.0
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        unit = self.live.units.get(self._ids[index.row()])
-        if unit is None:
-            return None
-        column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._value(unit, column)[0]
-        if role == SORT_ROLE:
-            return self._value(unit, column)[1]
+    def style(self, unit: UnitInfo, column: str, role):
         if role == Qt.ItemDataRole.ForegroundRole and column == "age" and self.live.is_stale(unit):
             return QBrush(QColor("#b71c1c"))
         if role == Qt.ItemDataRole.UserRole:

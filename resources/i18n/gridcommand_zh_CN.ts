@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BasemapDialog</name>
@@ -490,7 +491,8 @@ The current state is shown now.</source>
     <message numerus="yes">
         <source>All layers (%n)</source>
         <translation>
-            <numerusform>全部图层（%n）</numerusform></translation>
+            <numerusform>全部图层（%n）</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -538,7 +540,8 @@ The current state is shown now.</source>
     <message numerus="yes">
         <source>Offline: %n external request(s) blocked</source>
         <translation>
-            <numerusform>离线：已拦截 %n 个外部请求</numerusform></translation>
+            <numerusform>离线：已拦截 %n 个外部请求</numerusform>
+        </translation>
     </message>
     <message>
         <source>Offline: no external requests</source>
