@@ -293,6 +293,19 @@ def shift_for_basemap(lon: float, lat: float, basemap_crs: str) -> tuple[float, 
     return _SHIFT[_basemap_key(basemap_crs)](lon, lat)
 
 
+def shift_geometry(geometry: dict, basemap_crs: str) -> dict:
+    """A WGS84 GeoJSON geometry as it must be drawn on a basemap in `basemap_crs`."""
+    if _SHIFT[_basemap_key(basemap_crs)] is _identity:
+        return geometry
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            return list(shift_for_basemap(coords[0], coords[1], basemap_crs))
+        return [walk(c) for c in coords]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
 def unshift_from_basemap(lon: float, lat: float, basemap_crs: str) -> tuple[float, float]:
     """WGS84 position of a point clicked on a basemap in `basemap_crs`."""
     return _UNSHIFT[_basemap_key(basemap_crs)](lon, lat)

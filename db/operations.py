@@ -2,8 +2,9 @@
 
 Each operation runs in its own session and transaction: it checks the row version
 a workstation last saw, writes, appends audit rows and change rows, and commits.
-After the commit, listeners hear a coarse ``OpChanges`` so each view refreshes
-only what its kind covers (Anki's CollectionOp/OpChanges)."""
+Every workstation, this one included, learns what changed from those change rows
+through the change feed, so each view refreshes only what its kind covers
+(Anki's CollectionOp/OpChanges)."""
 from __future__ import annotations
 
 import getpass
@@ -51,13 +52,6 @@ class ConflictError(RuntimeError):
     def __init__(self, message: str, fresh: Any = None):
         super().__init__(message)
         self.fresh = fresh
-
-
-@dataclass(frozen=True)
-class OpChanges:
-    operation: str
-    kinds: frozenset[str]
-    at: datetime
 
 
 @dataclass
@@ -110,10 +104,6 @@ class OperationRunner:
         self.actor = actor or Actor.local()
         self.clock = clock or SystemClock()
         self._sessions = session_factory(engine)
-        self._listeners: list[Callable[[OpChanges], None]] = []
-
-    def subscribe(self, listener: Callable[[OpChanges], None]) -> None:
-        self._listeners.append(listener)
 
     def run(self, operation: str, fn: Callable[[OpContext], T], permission: str | None = None) -> T:
         if permission and not self.actor.may(permission):
@@ -128,7 +118,4 @@ class OperationRunner:
             raise ConflictError(f"the record was changed by another workstation while saving; reload and try again ({exc})") from exc
         except OperationalError as exc:
             raise DatabaseUnavailable(f"database error during {operation}: {exc.orig}") from exc
-        changes = OpChanges(operation, frozenset(ctx.kinds), now)
-        for listener in list(self._listeners):
-            listener(changes)
         return result

@@ -297,7 +297,7 @@ class GridCommandApp(QObject):
             rows = track(session, unit_id=unit_id, start=start)
         points = []
         for r in rows:
-            lon, lat = shift_for_basemap(r.lon, r.lat, crs) if crs != "wgs84" else (r.lon, r.lat)
+            lon, lat = shift_for_basemap(r.lon, r.lat, crs)
             points.append([lat, lon, int(r.fix_time.timestamp() * 1000)])
         return points
 

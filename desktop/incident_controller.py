@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.crs import shift_for_basemap, unshift_from_basemap
+from core.crs import shift_for_basemap, shift_geometry, unshift_from_basemap
 from core.dispatch import Recommendation, circle_rings, isochrones, rank_units, ring_counts
 from core.gazetteer import build_gazetteer
 from core.grid_lookup import GridIndex, geometry_from_geojson
@@ -111,7 +111,7 @@ class IncidentController(QObject):
         model = self.window.incidents_dock.model
         rows = []
         for inc in self.incidents.values():
-            lon, lat = shift_for_basemap(inc.lon, inc.lat, self.crs) if self.crs != "wgs84" else (inc.lon, inc.lat)
+            lon, lat = shift_for_basemap(inc.lon, inc.lat, self.crs)
             rows.append({"id": inc.id, "number": inc.number, "lon": lon, "lat": lat, "level": inc.level,
                          "state": inc.state, "label": model.category_label(inc.category)})
         self.bridge.call("updateIncidents", rows)
@@ -189,27 +189,16 @@ class IncidentController(QObject):
         ring_mode = self.settings.dispatch.ring_mode
         rings = (isochrones(self.network, inc.lon, inc.lat, model, ring_mode) if mode == "road"
                  else circle_rings(inc.lon, inc.lat, model, ring_mode))
-        self.bridge.call("showRings", {str(k): self._shift_geometry(g) for k, g in rings.items()}, mode == "straight")
+        self.bridge.call("showRings", {str(k): shift_geometry(g, self.crs) for k, g in rings.items()}, mode == "straight")
         title = self.tr("%1 · units that can reach it, fastest first").replace("%1", inc.number)
         dispatch.show_recommendations(title, self.recommendations, ring_counts(self.recommendations), mode == "straight",
                                       incident_id=inc.id)
-
-    def _shift_geometry(self, geometry: dict) -> dict:
-        if self.crs == "wgs84":
-            return geometry
-
-        def walk(c):
-            if c and isinstance(c[0], (int, float)):
-                return list(shift_for_basemap(c[0], c[1], self.crs))
-            return [walk(x) for x in c]
-
-        return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
     def _on_route_hovered(self, rec: Recommendation | None) -> None:
         if rec is None or not rec.route:
             self.bridge.call("clearRoute")
             return
-        coords = [shift_for_basemap(lon, lat, self.crs) if self.crs != "wgs84" else (lon, lat) for lon, lat in rec.route]
+        coords = [shift_for_basemap(lon, lat, self.crs) for lon, lat in rec.route]
         self.bridge.call("showRoute", [[lat, lon] for lon, lat in coords])
 
     # --- intake ---------------------------------------------------------------------------
@@ -220,13 +209,13 @@ class IncidentController(QObject):
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         if not self.picking:
             return
-        lon, lat = unshift_from_basemap(lon, lat, self.crs) if self.crs != "wgs84" else (lon, lat)
+        lon, lat = unshift_from_basemap(lon, lat, self.crs)
         self.picking = False
         self.bridge.call("setPickMode", False)
         self.window.intake_dock.set_location(lon, lat)
 
     def _on_location_changed(self, lon: float, lat: float) -> None:
-        shifted = shift_for_basemap(lon, lat, self.crs) if self.crs != "wgs84" else (lon, lat)
+        shifted = shift_for_basemap(lon, lat, self.crs)
         self.bridge.call("setPicked", shifted[0], shifted[1])
 
     def _on_incident_submitted(self, data: dict) -> None:

@@ -13,7 +13,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from core import layers as L
-from core.crs import shift_for_basemap
+from core.crs import shift_for_basemap, shift_geometry
 from core.layers import LayerFeature
 from core.settings import BasemapSettings, MapSettings
 from desktop.map.page_inputs import PageLabels
@@ -77,23 +77,11 @@ GRID_COLORS = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#00acc1", "#e53935",
 ROAD_WEIGHT = {"primary": 6, "secondary": 4, "residential": 2}
 
 
-def _shift_geometry(geometry: dict, basemap_crs: str) -> dict:
-    if basemap_crs == "wgs84":
-        return geometry
-
-    def walk(coords):
-        if coords and isinstance(coords[0], (int, float)):
-            return list(shift_for_basemap(coords[0], coords[1], basemap_crs))
-        return [walk(c) for c in coords]
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
-
-
 def _collection(features: list[LayerFeature], basemap_crs: str) -> dict:
     out = []
     for f in features:
         gj = f.to_geojson()
-        gj["geometry"] = _shift_geometry(gj["geometry"], basemap_crs)
+        gj["geometry"] = shift_geometry(gj["geometry"], basemap_crs)
         out.append(gj)
     return {"type": "FeatureCollection", "features": out}
 

@@ -256,3 +256,14 @@ def test_basemap_gcj02_and_bd09():
 def test_basemap_rejects_projected():
     with pytest.raises(CrsError):
         shift_for_basemap(112.08, 32.68, "EPSG:4546")
+
+
+def test_shift_geometry_moves_every_vertex_and_leaves_wgs84_alone():
+    from core.crs import shift_for_basemap, shift_geometry
+
+    line = {"type": "LineString", "coordinates": [[112.08, 32.68], [112.09, 32.69]]}
+    assert shift_geometry(line, "wgs84") is line
+    shifted = shift_geometry(line, "gcj02")
+    assert shifted["type"] == "LineString"
+    assert shifted["coordinates"] == [list(shift_for_basemap(x, y, "gcj02")) for x, y in line["coordinates"]]
+    assert shifted["coordinates"][0] != line["coordinates"][0]
