@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime
 
 from core.dispatch import RINGS_S, Recommendation, format_duration, ring_counts
@@ -179,3 +180,28 @@ def forces_availability(units: Iterable[UnitInfo], recommendations: Iterable[Rec
             available=sum(1 for u in members[f.force] if u.status == "available"),
             rings=ring_counts(r for r in recs if r.unit_id in ids)))
     return out
+
+
+@dataclass(frozen=True)
+class EscalationPicture:
+    """What the escalation dock shows for one incident: per tier, its forces' availability
+    and ring counts; and what the rules suggest."""
+
+    incident: Any  # IncidentSnapshot
+    tiers: tuple[tuple[int, tuple[ForceAvailability, ...]], ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+def escalation_picture(incident: Any, units: Iterable[UnitInfo], recommendations: Sequence[Recommendation],
+                       dispatches: Iterable[Any], now: datetime, settings: DispatchSettings) -> EscalationPicture:
+    """Availability per tier and force for ``incident`` (``recommendations``: a full ranking
+    over every tier) and the rules' suggestions. Tier-1 units already sent count for the
+    5-minute rule."""
+    units = list(units)
+    tiers = tuple((tier, tuple(forces_availability(units, recommendations, tier))) for tier in sorted(TIERS))
+    facts = IncidentFacts(current_tier=incident.tier, level=incident.level, state=incident.state,
+                          on_scene_at=incident.on_scene_at, support_requested=incident.support_requested,
+                          reported_at=incident.reported_at,
+                          dispatched_tier1_eta_s=tuple(d.eta_s for d in dispatches
+                                                       if d.tier == 1 and d.active and d.eta_s is not None))
+    return EscalationPicture(incident, tiers, tuple(suggest_escalation(facts, recommendations, now, settings)))

@@ -6,7 +6,7 @@ PostgreSQL a LISTEN connection wakes the poller as soon as a writer commits."""
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,12 @@ class ChangeFeed:
         self.position_rev = 0
         self.change_id = 0
         self._listen_conn = None
+        # Set by this process's own writes (``wake``), so its views refresh at once
+        # instead of at the next poll; PostgreSQL's NOTIFY does the same across machines.
+        self._woken = threading.Event()
+
+    def wake(self) -> None:
+        self._woken.set()
 
     def snapshot(self) -> list[UnitInfo]:
         """The roster with last fixes, and the revisions to poll from afterwards."""
@@ -87,10 +93,14 @@ class ChangeFeed:
 
     def wait(self, timeout_s: float) -> bool:
         """Sleep up to ``timeout_s``; True if a writer's NOTIFY cut the wait short."""
+        if self._woken.is_set():
+            self._woken.clear()
+            return True
         conn = self._listen()
         if conn is None:
-            time.sleep(timeout_s)
-            return False
+            woke = self._woken.wait(timeout_s)
+            self._woken.clear()
+            return woke
         try:
             woke = False
             for _ in conn.notifies(timeout=timeout_s, stop_after=1):

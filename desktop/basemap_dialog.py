@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.settings import BasemapSettings
+from desktop import theme
 
 
 def check_mbtiles(path: str) -> str | None:
@@ -51,7 +52,7 @@ class BasemapDialog(QDialog):
             self.crs.addItem(text, value)
         self.crs.setCurrentIndex(max(0, self.crs.findData(current.crs)))
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b71c1c;")
+        theme.set_role(self.error, "error")
         form = QFormLayout(self)
         form.addRow(self.tr("Kind"), self.kind)
         form.addRow(self.tr("MBTiles file"), path_row)

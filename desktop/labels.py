@@ -91,10 +91,6 @@ def state_names() -> dict[str, str]:
             "cancelled": QCoreApplication.translate("labels", "Cancelled"), "invalid": QCoreApplication.translate("labels", "Invalid call")}
 
 
-def level_colors() -> dict[str, str]:
-    return {"general": "#fbc02d", "major": "#ef6c00", "serious": "#c62828"}
-
-
 def local_time(value, zone: str = "Asia/Shanghai", with_date: bool = False) -> str:
     """UTC timestamps are shown in the configured zone."""
     from zoneinfo import ZoneInfo

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from core.settings import Settings
+from desktop import theme
 from desktop.docks.dispatch import DispatchDock
 from desktop.docks.escalation import EscalationDock
 from desktop.docks.incidents import IncidentsDock
@@ -75,6 +76,21 @@ class MainWindow(QMainWindow):
         basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)
         settings_menu.addAction(basemap_action)
 
+    def show_first(self) -> None:
+        """Maximised on the first start (a dispatcher's screen is for the map); afterwards
+        as the user left it."""
+        if self.settings.ui.window_geometry:
+            self.show()
+        else:
+            self.showMaximized()
+
+    def show_message(self, message) -> None:
+        """A UserMessage from a controller or the workspace, as a dialog on a workstation."""
+        from PySide6.QtWidgets import QMessageBox
+
+        show = {"info": QMessageBox.information, "warning": QMessageBox.warning}.get(message.level, QMessageBox.critical)
+        show(self, message.title, message.text)
+
     def restore_layout(self) -> None:
         ui = self.settings.ui
         if ui.window_geometry:
@@ -89,17 +105,17 @@ class MainWindow(QMainWindow):
     def set_feed_status(self, problem: str | None) -> None:
         if problem:
             self.status_feed.setText(self.tr("Live data interrupted: %1").replace("%1", problem[:80]))
-            self.status_feed.setStyleSheet("color: #fff; background: #b71c1c; font-weight: bold; padding: 0 6px;")
+            theme.set_status(self.status_feed, "alert")
         else:
             self.status_feed.setText(self.tr("Live data: connected"))
-            self.status_feed.setStyleSheet("color: #1b5e20;")
+            theme.set_status(self.status_feed, "ok")
 
     def set_status(self, db: str, basemap: str, blocked: int) -> None:
         self.status_db.setText(self.tr("Database: %1").replace("%1", db))
         self.status_basemap.setText(self.tr("Basemap: %1").replace("%1", basemap))
         if blocked:
             self.status_network.setText(self.tr("Offline: %n external request(s) blocked", "", blocked))
-            self.status_network.setStyleSheet("color: #b71c1c; font-weight: bold;")
+            theme.set_status(self.status_network, "warn")
         else:
             self.status_network.setText(self.tr("Offline: no external requests"))
-            self.status_network.setStyleSheet("color: #1b5e20;")
+            theme.set_status(self.status_network, "ok")

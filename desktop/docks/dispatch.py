@@ -11,12 +11,11 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from desktop import labels
+from desktop import labels, theme
 
 if TYPE_CHECKING:  # core.dispatch pulls numpy and shapely: not on the start-up path
     from core.dispatch import Recommendation
 
-RING_COLORS = {1: "#c8e6c9", 3: "#fff9c4", 5: "#ffe0b2"}
 
 
 class RecommendationModel(QAbstractTableModel):
@@ -80,7 +79,7 @@ class RecommendationModel(QAbstractTableModel):
             if column == "grid":
                 return r.grid_code or ""
         if role == Qt.ItemDataRole.BackgroundRole and column == "ring" and r.ring:
-            return QBrush(QColor(RING_COLORS[r.ring]))
+            return QBrush(QColor(theme.ui_color("ring_fill", str(r.ring))))
         if role == Qt.ItemDataRole.ToolTipRole:
             return r.reason
         return None
@@ -127,7 +126,7 @@ class DispatchDock(QDockWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.viewport().installEventFilter(self)
         self.dispatch_button = QPushButton(self.tr("Dispatch selected units"))
-        self.dispatch_button.setStyleSheet("font-weight: bold; padding: 6px;")
+        theme.set_role(self.dispatch_button, "primary")
         self.dispatch_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Mode")))

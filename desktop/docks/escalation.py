@@ -13,21 +13,22 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from desktop import labels
+from core.incident_actions import EscalationOrder
+from desktop import labels, theme
 
 if TYPE_CHECKING:
-    from core.escalation import Suggestion
+    from core.escalation import EscalationPicture, Suggestion
     from core.incidents import IncidentSnapshot
 
 TOP_TIER = 3  # 第三梯队; core.escalation (numpy, shapely) is imported on first use
 
 
 class EscalationDock(QDockWidget):
-    """Declared header: name ``escalation``; signal
-    ``sig_escalation_ordered(incident_id, to_tier, reason, rule, version)``."""
+    """Declared header: name ``escalation``; signal ``sig_escalation_ordered(EscalationOrder)``.
+    It shows an ``EscalationPicture`` the incident controller computed (core.escalation)."""
 
     NAME = "escalation"
-    sig_escalation_ordered = Signal(int, int, str, str, int)
+    sig_escalation_ordered = Signal(object)  # EscalationOrder
 
     def __init__(self, parent=None):
         super().__init__(self.tr("Tiered reinforcement"), parent)
@@ -43,7 +44,7 @@ class EscalationDock(QDockWidget):
         self.suggestion_list = QListWidget()
         self.suggestion_list.setMaximumHeight(100)
         self.escalate_button = QPushButton()
-        self.escalate_button.setStyleSheet("font-weight: bold; padding: 6px; color: #b71c1c;")
+        theme.set_role(self.escalate_button, "danger")
         self.deescalate_button = QPushButton()
         buttons = QHBoxLayout()
         buttons.addWidget(self.escalate_button)
@@ -72,25 +73,22 @@ class EscalationDock(QDockWidget):
         names["grid_patrol@2"] = names["grid_reserve"]
         return names
 
-    def show_incident(self, incident: "IncidentSnapshot", units, recommendations, settings, now,
-                      dispatches=()) -> None:
-        """Availability per tier and force for this incident, and what the rules suggest."""
-        from core.escalation import TIERS, IncidentFacts, forces_availability, suggest_escalation
-
+    def show_picture(self, picture: "EscalationPicture") -> None:
+        """Availability per tier and force for the incident, and what the rules suggest."""
+        incident = picture.incident
         self.incident = incident
-        units = list(units)
         self.header.setText(self.tr("%1 · currently %2").replace("%1", incident.number)
                             .replace("%2", labels.tier_name(incident.tier)))
         self.tree.clear()
         names = self.force_names()
-        for tier in sorted(TIERS):
+        for tier, forces in picture.tiers:
             item = QTreeWidgetItem([labels.tier_name(tier)])
             font = item.font(0)
             font.setBold(True)
             item.setFont(0, font)
             if tier <= incident.tier:
-                item.setBackground(0, QBrush(QColor("#ffcdd2")))
-            for f in forces_availability(units, recommendations, tier):
+                item.setBackground(0, QBrush(QColor(theme.ui_color("tier_active"))))
+            for f in forces:
                 key = f"{f.force}@{tier}" if f"{f.force}@{tier}" in names else f.force
                 item.addChild(QTreeWidgetItem([names.get(key, f.label), str(f.total), str(f.available),
                                                str(f.rings.get(1, 0)), str(f.rings.get(3, 0)), str(f.rings.get(5, 0))]))
@@ -98,22 +96,24 @@ class EscalationDock(QDockWidget):
             item.setExpanded(True)
         for col in range(6):
             self.tree.resizeColumnToContents(col)
-        facts = IncidentFacts(current_tier=incident.tier, level=incident.level, state=incident.state,
-                              on_scene_at=incident.on_scene_at, support_requested=incident.support_requested,
-                              reported_at=incident.reported_at,
-                              # Tier-1 units already sent count for the 5-minute rule.
-                              dispatched_tier1_eta_s=tuple(d.eta_s for d in dispatches
-                                                           if d.tier == 1 and d.active and d.eta_s is not None))
-        self.suggestions = suggest_escalation(facts, recommendations, now, settings.dispatch)
+        self.suggestions = list(picture.suggestions)
         self.suggestion_list.clear()
         rules = self.rule_names()
         for s in self.suggestions:
             entry = QListWidgetItem(f"⚠ {rules.get(s.rule, s.rule)} → {labels.tier_name(s.to_tier)}")
             entry.setToolTip(s.reason)
-            entry.setForeground(QBrush(QColor("#b71c1c")))
+            entry.setForeground(QBrush(QColor(theme.ui_color("alert"))))
             self.suggestion_list.addItem(entry)
         if not self.suggestions:
             self.suggestion_list.addItem(self.tr("No rule suggests escalating."))
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.incident = None
+        self.suggestions = []
+        self.header.setText(self.tr("Select an incident."))
+        self.tree.clear()
+        self.suggestion_list.clear()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -144,6 +144,6 @@ class EscalationDock(QDockWidget):
         if not reason.strip():
             self.header.setText(self.tr("An order needs a reason; nothing was recorded."))
             return
-        self.sig_escalation_ordered.emit(inc.id, to_tier, reason.strip(), suggestion.rule if suggestion else "",
-                                         inc.version)
+        self.sig_escalation_ordered.emit(EscalationOrder(inc.id, to_tier, reason.strip(),
+                                                         suggestion.rule if suggestion else None, inc.version))
 

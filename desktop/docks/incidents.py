@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.code_tables import CodeTables
+from core.incident_actions import SupportRequest, TransitionRequest
 from core.incidents import NEXT_STATES, OPEN_STATES, STATES, DispatchSnapshot, IncidentSnapshot, TimelineEvent
-from desktop import labels
+from desktop import labels, theme
 from desktop.table_models import FieldFilterProxy, IdRowsModel
 
 
@@ -74,9 +75,9 @@ class IncidentsTableModel(IdRowsModel):
 
     def style(self, inc: IncidentSnapshot, column: str, role):
         if role == Qt.ItemDataRole.BackgroundRole and column == "level":
-            return QBrush(QColor(labels.level_colors().get(inc.level, "#ffffff")))
+            return QBrush(QColor(theme.ui_color("level_fill", inc.level)))
         if role == Qt.ItemDataRole.ForegroundRole and column == "state" and inc.state == "received":
-            return QBrush(QColor("#b71c1c"))  # nobody sent yet
+            return QBrush(QColor(theme.ui_color("alert")))  # nobody sent yet
         return None
 
 
@@ -94,14 +95,14 @@ ACTION_STATES = ("acknowledged", "en_route", "on_scene", "handling", "reported",
 
 class IncidentsDock(QDockWidget):
     """Declared header: name ``incidents``; signals ``sig_incident_selected(int)``,
-    ``sig_transition_requested(int, str, int)`` (id, target state, version seen),
-    ``sig_release_requested(int)`` (dispatch id)."""
+    ``sig_transition_requested(TransitionRequest)``, ``sig_release_requested(int)`` (dispatch id),
+    ``sig_support_requested(SupportRequest)``."""
 
     NAME = "incidents"
     sig_incident_selected = Signal(int)
-    sig_transition_requested = Signal(int, str, int)
+    sig_transition_requested = Signal(object)  # TransitionRequest
     sig_release_requested = Signal(int)
-    sig_support_requested = Signal(int, str)  # incident id, what support is needed
+    sig_support_requested = Signal(object)  # SupportRequest
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai"):
         super().__init__(self.tr("Incidents"), parent)
@@ -211,10 +212,11 @@ class IncidentsDock(QDockWidget):
 
     def detail_html(self, inc: IncidentSnapshot, timeline, dispatches, figures) -> str:
         e = html.escape
+        muted = theme.ui_color("muted")
         names = labels.state_names()
         t = lambda v: labels.local_time(v, self.zone, with_date=True)  # noqa: E731
         head = (f"<h3 style='margin:0'>{e(inc.number)} · {e(self.model.category_label(inc.category))} · "
-                f"<span style='background:{labels.level_colors().get(inc.level, '#fff')}'>&nbsp;"
+                f"<span style='background:{theme.ui_color('level_fill', inc.level)}'>&nbsp;"
                 f"{e(self.model.level_label(inc.level))}&nbsp;</span> · {e(names.get(inc.state, inc.state))}</h3>")
         facts = [(self.tr("Grid"), inc.grid_code or "—"), (self.tr("Tier"), labels.tier_name(inc.tier)),
                  (self.tr("Address"), inc.address or "—"), (self.tr("Caller"), " ".join(filter(None, [inc.caller, inc.caller_phone])) or "—"),
@@ -240,9 +242,9 @@ class IncidentsDock(QDockWidget):
             units.append(f"<tr><td><b>{e(d.callsign)}</b></td><td>{e(labels.tier_name(d.tier))}</td><td>{eta} / {ring}</td>"
                          f"<td>{arrived}</td><td>{release or e(self.tr('released'))}</td></tr>")
         events = "".join(
-            f"<tr><td>{t(ev.at)}</td><td>{e(self._event_text(ev))}</td><td style='color:#555'>{e(ev.actor)}@{e(ev.workstation)}</td></tr>"
+            f"<tr><td>{t(ev.at)}</td><td>{e(self._event_text(ev))}</td><td style='color:{muted}'>{e(ev.actor)}@{e(ev.workstation)}</td></tr>"
             for ev in timeline)
-        facts_html = "".join(f"<tr><td style='color:#555'>{e(k)}</td><td>{v if v.startswith('<a') else e(v)}</td></tr>" for k, v in facts)
+        facts_html = "".join(f"<tr><td style='color:{muted}'>{e(k)}</td><td>{v if v.startswith('<a') else e(v)}</td></tr>" for k, v in facts)
         return (f"{head}<table>{facts_html}</table><p>{stamps}</p>"
                 + (f"<p><b>{e(self.tr('Response'))}:</b> {e('; '.join(fig_rows))}</p>" if fig_rows else "")
                 + f"<h4 style='margin:4px 0'>{e(self.tr('Units'))}</h4><table>{''.join(units) or '<tr><td>—</td></tr>'}</table>"
@@ -268,7 +270,7 @@ class IncidentsDock(QDockWidget):
 
     def _on_action(self, state: str) -> None:
         if self.selected is not None:
-            self.sig_transition_requested.emit(self.selected.id, state, self.selected.version)
+            self.sig_transition_requested.emit(TransitionRequest(self.selected.id, state, self.selected.version))
 
     def _on_support(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -278,7 +280,7 @@ class IncidentsDock(QDockWidget):
         note, ok = QInputDialog.getText(self, self.tr("Support requested"),
                                         self.tr("What support does the unit on scene ask for?"))
         if ok and note.strip():
-            self.sig_support_requested.emit(self.selected.id, note.strip())
+            self.sig_support_requested.emit(SupportRequest(self.selected.id, note.strip()))
 
     def _on_detail_link(self, url) -> None:
         kind, _, value = url.toString().partition(":")

@@ -1,7 +1,9 @@
 """Incident intake (接警): where (a map click, typed coordinates in WGS84 or GCJ-02,
 or a gazetteer search), what (category from both vocabularies, level, source), who
-called, and a description. Submitting emits ``sig_incident_submitted`` with a dict;
-the composition root runs the operation and reports back through ``show_result``."""
+called, and a description. The dock only shows and asks: typed coordinates and place
+queries go to the incident controller (``sig_coordinates_typed``, ``sig_place_query``),
+which parses, converts and searches, and answers with ``show_location`` /
+``show_places`` / ``show_error``. Submitting emits an ``IncidentDraft``."""
 from __future__ import annotations
 
 import sys
@@ -14,16 +16,20 @@ from PySide6.QtWidgets import (
 
 from core.code_tables import CodeTables
 from core.gazetteer_types import Place
+from core.incident_actions import IncidentDraft, TypedCoordinates
+from desktop import theme
 
 
 class IntakeDock(QDockWidget):
-    """Declared header: name ``intake``; signals ``sig_incident_submitted(dict)``,
-    ``sig_location_changed(lon, lat)`` (WGS84), ``sig_pick_requested(bool)``,
-    ``sig_duplicate_chosen(int)``."""
+    """Declared header: name ``intake``; signals ``sig_incident_submitted(IncidentDraft)``,
+    ``sig_coordinates_typed(TypedCoordinates)``, ``sig_place_query(str)``, ``sig_place_chosen(Place)``,
+    ``sig_pick_requested(bool)``, ``sig_duplicate_chosen(int)``."""
 
     NAME = "intake"
-    sig_incident_submitted = Signal(dict)
-    sig_location_changed = Signal(float, float)
+    sig_incident_submitted = Signal(object)  # IncidentDraft
+    sig_coordinates_typed = Signal(object)  # TypedCoordinates
+    sig_place_query = Signal(str)
+    sig_place_chosen = Signal(object)  # Place
     sig_pick_requested = Signal(bool)
     sig_duplicate_chosen = Signal(int)
 
@@ -31,9 +37,7 @@ class IntakeDock(QDockWidget):
         super().__init__(self.tr("Incident intake"), parent)
         self.setObjectName("dock_intake")
         self.language = language
-        self.places: list[Place] = []
-        self.location: tuple[float, float] | None = None  # WGS84
-        self.grid_of = lambda lon, lat: None  # set by the composition root from the grids layer
+        self.location: tuple[float, float] | None = None  # WGS84, as the controller last set it
         self._duplicate_ids: list[int] = []
 
         self.pick_button = QPushButton(self.tr("Pick on map"))
@@ -60,15 +64,15 @@ class IntakeDock(QDockWidget):
         self.description.setMaximumHeight(80)
         self.duplicate_label = QLabel()
         self.duplicate_label.setWordWrap(True)
-        self.duplicate_label.setStyleSheet("color: #e65100; font-weight: bold;")
+        theme.set_role(self.duplicate_label, "warning")
         self.duplicate_label.setTextFormat(Qt.TextFormat.RichText)
         self.duplicate_label.linkActivated.connect(self._on_duplicate_link)
         self.duplicate_label.hide()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b71c1c;")
+        theme.set_role(self.error_label, "error")
         self.submit_button = QPushButton(self.tr("Create incident"))
-        self.submit_button.setStyleSheet("font-weight: bold; padding: 6px;")
+        theme.set_role(self.submit_button, "primary")
 
         coords = QHBoxLayout()
         coords.addWidget(self.lonlat, 1)
@@ -103,8 +107,9 @@ class IntakeDock(QDockWidget):
         self.place_list.itemClicked.connect(self._on_place_chosen)
         self.submit_button.clicked.connect(self._on_submit)
 
-    # --- data from the composition root ------------------------------------------------
-    def set_code_tables(self, tables: CodeTables) -> None:
+    # --- data from the controller ----------------------------------------------------------
+    def set_code_tables(self, tables: CodeTables, language: str | None = None) -> None:
+        self.language = language or self.language
         for box, table in ((self.category, "category"), (self.level, "level"), (self.source, "source")):
             box.clear()
             for entry in tables.get(table, []):
@@ -114,18 +119,29 @@ class IntakeDock(QDockWidget):
                     text = f"{text} · {vocab}"
                 box.addItem(text, entry.code)
 
-    def set_places(self, places: list[Place]) -> None:
-        self.places = places
+    def show_places(self, hits: list[Place]) -> None:
+        self.place_list.clear()
+        for place in hits:
+            item = QListWidgetItem(place.name)
+            item.setData(Qt.ItemDataRole.UserRole, place)
+            self.place_list.addItem(item)
+        self.place_list.setVisible(bool(hits))
 
-    def set_location(self, lon: float, lat: float, describe: str = "") -> None:
-        """A WGS84 location chosen by any means; shown with its grid."""
+    def show_location(self, lon: float, lat: float, grid_name: str | None, describe: str = "") -> None:
+        """A WGS84 location chosen by any means, with the name of its grid (None: outside every grid)."""
         self.location = (lon, lat)
+        self.show_error("")
         where = f"{lon:.6f}, {lat:.6f}"
-        grid = self.grid_of(lon, lat) or self.tr("outside every grid")
+        grid = grid_name or self.tr("outside every grid")
         self.location_label.setText(self.tr("Location: %1 (WGS84) · grid %2").replace("%1", where).replace("%2", grid)
                                     + (f" · {describe}" if describe else ""))
-        self.pick_button.setChecked(False)
-        self.sig_location_changed.emit(lon, lat)
+        self.set_picking(False)
+
+    def set_picking(self, on: bool) -> None:
+        """Model→widget: the pick button follows the controller's pick mode without echoing."""
+        self.pick_button.blockSignals(True)
+        self.pick_button.setChecked(on)
+        self.pick_button.blockSignals(False)
 
     def show_duplicates(self, duplicates: list[tuple[int, str]]) -> None:
         """Possible duplicates as (incident id, number): each a one-click link."""
@@ -150,46 +166,19 @@ class IntakeDock(QDockWidget):
 
     # --- reactions -------------------------------------------------------------------------
     def _on_coordinates_typed(self) -> None:
-        text = self.lonlat.text().replace("，", ",").replace(" ", ",")
-        parts = [p for p in text.split(",") if p]
-        try:
-            lon, lat = float(parts[0]), float(parts[1])
-        except (ValueError, IndexError):
-            if text:
-                self.show_error(self.tr("Type longitude and latitude, e.g. 112.0812, 32.6845"))
-            return
-        if abs(lat) > 90 and abs(lon) <= 90:
-            lon, lat = lat, lon  # copied as "lat, lon" from a phone: accept it
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            self.show_error(self.tr("Coordinates out of range"))
-            return
-        if self.coord_crs.currentData() == "gcj02":
-            from core.crs import gcj02_to_wgs84, in_china
-
-            if not in_china(lon, lat):
-                self.show_error(self.tr("GCJ-02 coordinates must lie in China"))
-                return
-            lon, lat = gcj02_to_wgs84(lon, lat)
-        self.show_error("")
-        self.set_location(lon, lat)
+        text = self.lonlat.text().strip()
+        if text:
+            self.sig_coordinates_typed.emit(TypedCoordinates(text, self.coord_crs.currentData()))
 
     def _on_place_query(self, text: str) -> None:
-        from core.gazetteer import search
-
-        self.place_list.clear()
-        hits = search(self.places, text, limit=12)
-        for place in hits:
-            item = QListWidgetItem(place.name)
-            item.setData(Qt.ItemDataRole.UserRole, place)
-            self.place_list.addItem(item)
-        self.place_list.setVisible(bool(hits))
+        self.sig_place_query.emit(text)
 
     def _on_place_chosen(self, item: QListWidgetItem) -> None:
         place: Place = item.data(Qt.ItemDataRole.UserRole)
         self.place_list.hide()
         if not self.address.text():
             self.address.setText(place.name)
-        self.set_location(place.lon, place.lat, describe=place.name)
+        self.sig_place_chosen.emit(place)
 
     def _on_duplicate_link(self, href: str) -> None:
         self.sig_duplicate_chosen.emit(int(href))
@@ -203,23 +192,25 @@ class IntakeDock(QDockWidget):
             return
         self.show_error("")
         lon, lat = self.location
-        self.sig_incident_submitted.emit({
-            "lon": lon, "lat": lat, "category": self.category.currentData(), "level": self.level.currentData(),
-            "source": self.source.currentData(), "caller": self.caller.text().strip() or None,
-            "caller_phone": self.caller_phone.text().strip() or None,
-            "address": self.address.text().strip() or None,
-            "description": self.description.toPlainText().strip() or None,
-        })
+        self.sig_incident_submitted.emit(IncidentDraft(
+            lon=lon, lat=lat, category=self.category.currentData(), level=self.level.currentData(),
+            source=self.source.currentData(), caller=self.caller.text().strip() or None,
+            caller_phone=self.caller_phone.text().strip() or None,
+            address=self.address.text().strip() or None,
+            description=self.description.toPlainText().strip() or None,
+        ))
 
 
 def preview() -> None:  # python -m desktop.docks.intake
     from desktop.preview import run_preview
 
     def build(layers):
-        from core.gazetteer import build_gazetteer
+        from core.gazetteer import build_gazetteer, search
 
+        places = build_gazetteer(layers)
         dock = IntakeDock()
-        dock.set_places(build_gazetteer(layers))
+        dock.sig_place_query.connect(lambda text: dock.show_places(search(places, text, limit=12)))
+        dock.sig_place_chosen.connect(lambda p: dock.show_location(p.lon, p.lat, None, p.name))
         dock.sig_incident_submitted.connect(lambda d: print("submitted:", d))
         return dock
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.units import UnitInfo
-from desktop import labels
+from desktop import labels, theme
 from desktop.live.live_model import LiveModel
 
 
@@ -97,7 +97,7 @@ class UnitCardDock(QDockWidget):
             (self.tr("Tier"), labels.tier_name(unit.tier)),
             (self.tr("Status"), labels.status_names().get(unit.status, unit.status)),
             (self.tr("Grid"), unit.grid_code or "—"),
-            (self.tr("Fix age"), f"<b style='color:#b71c1c'>{e(age)} ⚠</b>" if stale else e(age)),
+            (self.tr("Fix age"), f"<b style='color:{theme.ui_color('alert')}'>{e(age)} ⚠</b>" if stale else e(age)),
             (self.tr("Accuracy"), f"±{fix.accuracy_m:.0f} m" if fix and fix.accuracy_m is not None else "—"),
             (self.tr("Speed"), f"{fix.speed_mps * 3.6:.0f} km/h" if fix and fix.speed_mps is not None else "—"),
             (self.tr("Battery"), f"{fix.battery_pct:.0f} %" if fix and fix.battery_pct is not None else "—"),
@@ -106,9 +106,10 @@ class UnitCardDock(QDockWidget):
         kit = "".join(f"<li>{e(k.get('item', ''))} ×{k.get('count', 1)}</li>" for k in unit.kit)
         devices = "、".join(e(d) for d in unit.devices) or "—"
         members_title, kit_title, devices_title = self.tr("Members"), self.tr("Kit"), self.tr("Devices")
-        table = "".join(f"<tr><td style='color:#555;padding-right:8px'>{e(k)}</td><td>{v if '<' in str(v) else e(str(v))}</td></tr>"
+        muted = theme.ui_color("muted")
+        table = "".join(f"<tr><td style='color:{muted};padding-right:8px'>{e(k)}</td><td>{v if '<' in str(v) else e(str(v))}</td></tr>"
                         for k, v in rows)
-        return (f"<h2 style='margin:0'>{e(unit.callsign)}</h2><div style='color:#555'>{e(unit.name)}</div>"
+        return (f"<h2 style='margin:0'>{e(unit.callsign)}</h2><div style='color:{muted}'>{e(unit.name)}</div>"
                 f"<table>{table}</table>"
                 f"<h4 style='margin:6px 0 2px'>{e(members_title)}</h4><ul style='margin:0'>{members or '<li>—</li>'}</ul>"
                 f"<h4 style='margin:6px 0 2px'>{e(kit_title)}</h4><ul style='margin:0'>{kit or '<li>—</li>'}</ul>"

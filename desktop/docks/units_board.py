@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from core.units import STATUSES, TIERS, UnitInfo
-from desktop import labels
+from desktop import labels, theme
 from desktop.live.live_model import LiveModel
 from desktop.table_models import FieldFilterProxy, IdRowsModel
 
@@ -80,7 +80,7 @@ class UnitsTableModel(IdRowsModel):
 
     def style(self, unit: UnitInfo, column: str, role):
         if role == Qt.ItemDataRole.ForegroundRole and column == "age" and self.live.is_stale(unit):
-            return QBrush(QColor("#b71c1c"))
+            return QBrush(QColor(theme.ui_color("alert")))
         if role == Qt.ItemDataRole.UserRole:
             return unit.unit_id
         return None

@@ -30,6 +30,8 @@ def fingerprint(layers: dict[str, list[LayerFeature]], basemap: BasemapSettings,
     when the builder's own code changes."""
     h = hashlib.sha256()
     h.update(resources.files("desktop").joinpath("map", "page.py").read_bytes())
+    # The palette is baked into the page's config.
+    h.update(resources.files("resources").joinpath("styles", "colors.json").read_bytes())
     payload = {
         "layers": {name: [f.to_geojson() for f in features] for name, features in sorted(layers.items())},
         "basemap": asdict(basemap), "view": asdict(view), "labels": asdict(labels),

@@ -11,33 +11,31 @@ import json
 from datetime import datetime
 from typing import Iterable
 
+from core.basemap_shift import BasemapShift
 from core.units import LastFix, UnitInfo
 
+NO_SHIFT = BasemapShift()
 
-def _row(unit_id: int, agency: str, status: str, callsign: str, fix: LastFix, basemap_crs: str) -> str:
-    if basemap_crs == "wgs84":
-        lon, lat = fix.lon, fix.lat
-    else:
-        from core.crs import shift_for_basemap  # pyproj: only for shifted basemaps
 
-        lon, lat = shift_for_basemap(fix.lon, fix.lat, basemap_crs)
+def _row(unit_id: int, agency: str, status: str, callsign: str, fix: LastFix, shift: BasemapShift) -> str:
+    lon, lat = shift.point(fix.lon, fix.lat)
     return json.dumps([unit_id, round(lon, 7), round(lat, 7), agency, status, int(fix.time.timestamp() * 1000),
                        callsign, fix.accuracy_m, fix.speed_mps], ensure_ascii=False, separators=(",", ":"))
 
 
-def unit_row(unit: UnitInfo, basemap_crs: str = "wgs84") -> str | None:
+def unit_row(unit: UnitInfo, shift: BasemapShift = NO_SHIFT) -> str | None:
     """One unit's row as JSON text; None until its first fix (nothing to draw)."""
     if unit.last_fix is None:
         return None
-    return _row(unit.unit_id, unit.agency, unit.status, unit.callsign, unit.last_fix, basemap_crs)
+    return _row(unit.unit_id, unit.agency, unit.status, unit.callsign, unit.last_fix, shift)
 
 
 class RowSerializer:
     """Serialises the rows of a feed batch on the feed worker's thread. It keeps its own
     copy of who each unit is, refreshed from the batches that carry the roster."""
 
-    def __init__(self, units: Iterable[UnitInfo], basemap_crs: str = "wgs84"):
-        self.basemap_crs = basemap_crs
+    def __init__(self, units: Iterable[UnitInfo], shift: BasemapShift = NO_SHIFT):
+        self.shift = shift
         self._who: dict[int, tuple[str, str, str]] = {}
         self.set_roster(units)
 
@@ -48,7 +46,7 @@ class RowSerializer:
         if batch.units is not None:
             self.set_roster(batch.units)
         who = self._who
-        return {uid: _row(uid, *who[uid], fix, self.basemap_crs) for uid, fix in batch.fixes.items() if uid in who}
+        return {uid: _row(uid, *who[uid], fix, self.shift) for uid, fix in batch.fixes.items() if uid in who}
 
 
 def payload(rows: Iterable[str], now: datetime, *, full: bool, seq: int, stale_after_s: float,
@@ -60,6 +58,6 @@ def payload(rows: Iterable[str], now: datetime, *, full: bool, seq: int, stale_a
 
 
 def units_payload(units: Iterable[UnitInfo], now: datetime, *, full: bool, seq: int, stale_after_s: float,
-                  label_min_zoom: int, basemap_crs: str = "wgs84") -> str:
-    rows = (row for row in (unit_row(u, basemap_crs) for u in units) if row is not None)
+                  label_min_zoom: int, shift: BasemapShift = NO_SHIFT) -> str:
+    rows = (row for row in (unit_row(u, shift) for u in units) if row is not None)
     return payload(rows, now, full=full, seq=seq, stale_after_s=stale_after_s, label_min_zoom=label_min_zoom)

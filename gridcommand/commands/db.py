@@ -32,6 +32,36 @@ def open_migrated(url: str | None):
     return engine
 
 
+def open_current(url: str | None):
+    """Resolve and open the database for a command that only reads: never migrates (a
+    workstation's read must not change a shared schema), never creates a SQLite file.
+    A database behind this code is one clear line: run `gridcommand db upgrade`."""
+    from sqlalchemy.engine import make_url
+
+    from db.config import resolve_db_url
+    from db.engine import DatabaseUnavailable, describe, normalize_url, open_engine
+    from db.migrate import current_revision, head_revision
+
+    resolved = resolve_db_url(url)
+    hint = "run `gridcommand db upgrade" + (f" --db {describe(resolved)}" if url else "") + "` first"
+    try:
+        parsed = make_url(normalize_url(resolved))
+    except Exception:
+        parsed = None  # open_engine words a malformed URL
+    if parsed is not None and parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        if not Path(parsed.database).exists():
+            raise DatabaseUnavailable(f"no database at {parsed.database}; {hint}")
+    engine = open_engine(resolved)
+    current = current_revision(engine)
+    if current != head_revision():
+        engine.dispose()
+        state = "is empty" if current is None else f"is at schema revision {current}, behind this version ({head_revision()})"
+        raise DatabaseUnavailable(f"the database {describe(resolved)} {state}; {hint}")
+    return engine
+
+
 def run(args: argparse.Namespace) -> int:
     from db.engine import describe
     from db.operations import OperationRunner

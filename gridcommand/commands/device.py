@@ -116,9 +116,10 @@ def list_devices(session, callsign: str | None = None) -> list:
 def run(args: argparse.Namespace) -> int:
     from db.engine import session_factory
     from db.operations import OperationRunner
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current, open_migrated
 
-    engine = open_migrated(args.db)
+    # Listing only reads; adding or removing a device writes and may migrate the embedded file.
+    engine = open_current(args.db) if args.device_command == "list" else open_migrated(args.db)
     try:
         if args.device_command == "list":
             with session_factory(engine)() as session:

@@ -38,10 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from db.config import load_settings
     from db.dispatch_repo import grid_code_at, load_dispatch_context
     from db.engine import session_factory
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current
 
     settings, _ = load_settings()
-    engine = open_migrated(args.db)
+    engine = open_current(args.db)
     try:
         with session_factory(engine)() as session:
             network, units, needs_by_category = load_dispatch_context(session)

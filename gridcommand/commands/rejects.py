@@ -21,9 +21,9 @@ def _one_line(text: str, limit: int) -> str:
 def run(args: argparse.Namespace) -> int:
     from db.engine import session_factory
     from db.positions_repo import list_rejects
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current
 
-    engine = open_migrated(args.db)
+    engine = open_current(args.db)
     try:
         with session_factory(engine)() as session:
             rows = list_rejects(session, args.since, max(0, args.limit))

@@ -159,9 +159,9 @@ def run(args: argparse.Namespace) -> int:
     from db.engine import session_factory
     from db.models import Unit
     from db.positions_repo import track
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current
 
-    engine = open_migrated(args.db)
+    engine = open_current(args.db)
     try:
         with session_factory(engine)() as session:
             if args.unit is not None:

@@ -44,9 +44,9 @@ def _age(time_utc: str, now: datetime) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from db.engine import session_factory
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current
 
-    engine = open_migrated(args.db)
+    engine = open_current(args.db)
     try:
         with session_factory(engine)() as session:
             rows = unit_rows(session)

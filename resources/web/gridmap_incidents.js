@@ -3,10 +3,8 @@
 (function () {
   "use strict";
   var gm = window.gridmap;
-  var LEVEL_COLOR = { general: "#fbc02d", major: "#ef6c00", serious: "#c62828" };
-  var STATE_BORDER = { received: "#ffffff", dispatched: "#ffeb3b", acknowledged: "#ffeb3b", en_route: "#ffeb3b",
-                       on_scene: "#00e676", handling: "#00e676", reported: "#40c4ff" };
-  var RING_STYLE = { 1: "#2e7d32", 3: "#f9a825", 5: "#c62828" };  // keyed by minutes
+  // Colours come from the page config (resources/styles/colors.json), shared with Python.
+  function colors() { return gm.state.config.colors; }
   var s = { group: null, incidents: {}, picked: null, rings: null, ringLayers: {}, route: null, selected: null };
 
   function esc(t) { return String(t === null || t === undefined ? "" : t).replace(/[&<>"]/g, function (c) {
@@ -18,8 +16,8 @@
 
   function icon(inc) {
     var selected = s.selected === inc.id ? " gc-incident-selected" : "";
-    var html = '<div class="gc-incident' + selected + '" style="background:' + (LEVEL_COLOR[inc.level] || "#fbc02d") +
-      ";border-color:" + (STATE_BORDER[inc.state] || "#fff") + '">警</div>';
+    var html = '<div class="gc-incident' + selected + '" style="background:' + (colors().level[inc.level] || colors().level.general) +
+      ";border-color:" + (colors().incident_state[inc.state] || colors().incident_state.received) + '">警</div>';
     return L.divIcon({ html: html, className: "gc-incident-icon", iconSize: [38, 38], iconAnchor: [19, 19] });
   }
 
@@ -74,7 +72,7 @@
     [5, 3, 1].forEach(function (t) {
       var g = rings[String(t)];
       if (!g) return;
-      var layer = L.geoJSON(g, { style: { color: RING_STYLE[t], weight: 1, opacity: 0.6, fillColor: RING_STYLE[t],
+      var layer = L.geoJSON(g, { style: { color: colors().ring[t], weight: 1, opacity: 0.6, fillColor: colors().ring[t],
                                           fillOpacity: 0.12, dashArray: estimate ? "6 6" : null },
                                  interactive: false });
       layer.addTo(s.group);
@@ -92,7 +90,7 @@
     ensure();
     clearRoute();
     if (!coords || !coords.length) return;
-    s.route = L.polyline(coords, { color: "#00b0ff", weight: 5, opacity: 0.9, dashArray: "10 6", interactive: false });
+    s.route = L.polyline(coords, { color: colors().route, weight: 5, opacity: 0.9, dashArray: "10 6", interactive: false });
     s.route.addTo(s.group);
   }
 

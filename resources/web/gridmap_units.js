@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   var gm = window.gridmap;
-  var AGENCY_FILL = { police: "#1565c0", city: "#2e7d32", joint: "#7b1fa2" };
-  var STATUS_STROKE = { available: "#ffffff", dispatched: "#ff9800", en_route: "#ffeb3b", on_scene: "#d50000", off_duty: "#9e9e9e" };
+  // Colours come from the page config (resources/styles/colors.json), shared with Python.
+  function colors() { return gm.state.config.colors; }
   var LABEL_CAP = 400;  // permanent labels are DOM nodes: keep them few
   var u = {
     markers: {},      // unit id -> L.CircleMarker (row in marker.unit)
@@ -36,8 +36,8 @@
       renderer: u.renderer,
       radius: 8,
       weight: 2.5,
-      color: stale ? "#616161" : (STATUS_STROKE[row[STATUS]] || "#ffffff"),
-      fillColor: AGENCY_FILL[row[AGENCY]] || "#455a64",
+      color: stale ? colors().unit_stale.stroke : (colors().unit_status[row[STATUS]] || colors().unit_status.available),
+      fillColor: colors().agency[row[AGENCY]] || colors().agency.unknown,
       fillOpacity: stale ? 0.35 : 0.95,
       opacity: 1,
       dashArray: stale ? "3 3" : null
@@ -204,7 +204,7 @@
     u.highlight = id;
     var m = id === null ? null : u.markers[id];
     if (!m) return false;
-    u.highlightRing = L.circleMarker(m.getLatLng(), { renderer: u.renderer, radius: 16, weight: 4, color: "#ff1744",
+    u.highlightRing = L.circleMarker(m.getLatLng(), { renderer: u.renderer, radius: 16, weight: 4, color: colors().unit_highlight,
                                                        fill: false, interactive: false }).addTo(u.group);
     gm.state.map.panTo(m.getLatLng());
     return true;
@@ -219,7 +219,7 @@
     if (minutes) u.trailMinutes = minutes;
     if (id === null) return;
     u.trailLine = L.polyline(u.trailPoints.map(function (p) { return [p[0], p[1]]; }),
-                             { renderer: u.renderer, color: "#ff6f00", weight: 3, opacity: 0.8, interactive: false })
+                             { renderer: u.renderer, color: colors().trail, weight: 3, opacity: 0.8, interactive: false })
       .addTo(u.group);
   }
 

@@ -147,8 +147,10 @@ def test_a_basemap_change_waits_for_the_next_start(qtbot, demo_engine, settings,
             return True
 
     monkeypatch.setattr(dialog_module, "BasemapDialog", FakeDialog)
-    monkeypatch.setattr("desktop.app.QMessageBox.information", lambda *a: None)
+    shown = []
+    monkeypatch.setattr(app.window, "show_message", shown.append)
     app._on_basemap_settings_requested()
+    assert shown and shown[0].level == "info"
     assert app.settings.basemap.kind == "none"  # the running map keeps its basemap and shifts
     assert load_settings()[0].basemap == chosen  # the next start gets the new one
     app.map_view.dispose()

@@ -2,6 +2,7 @@
 import json
 from datetime import datetime, timezone
 
+from core.basemap_shift import BasemapShift
 from core.crs import wgs84_to_gcj02
 from core.units import LastFix, UnitInfo
 from db.change_feed import FeedBatch
@@ -16,12 +17,12 @@ def _unit(uid, status="available", fix=None):
 
 def test_serialised_rows_match_a_full_payload_and_follow_the_roster():
     fix = LastFix(NOW, 112.08, 32.68, 5.0, 1.2)
-    serializer = RowSerializer([_unit(1), _unit(2)], "gcj02")
+    serializer = RowSerializer([_unit(1), _unit(2)], BasemapShift("gcj02"))
     rows = serializer(FeedBatch(fixes={1: fix, 99: fix}))  # 99: not on the roster
     assert set(rows) == {1}
     partial = json.loads(payload(rows.values(), NOW, full=False, seq=7, stale_after_s=60, label_min_zoom=15))
     full = json.loads(units_payload([_unit(1, fix=fix), _unit(2)], NOW, full=True, seq=7, stale_after_s=60,
-                                    label_min_zoom=15, basemap_crs="gcj02"))
+                                    label_min_zoom=15, shift=BasemapShift("gcj02")))
     assert partial["rows"] == full["rows"]
     assert partial["rows"][0][1:3] == [round(c, 7) for c in wgs84_to_gcj02(112.08, 32.68)]
     assert (partial["seq"], partial["full"], partial["staleAfterMs"]) == (7, False, 60000)

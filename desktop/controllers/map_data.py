@@ -1,0 +1,78 @@
+"""The static layers (grids, points, lines, targets, stations, streets): read them, keep
+the page built from them current, and fly to a feature chosen in the layers dock.
+
+The folium page is built off the GUI thread and only when its fingerprint changed; a
+page cache lets the last page show at once on the next start."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from core import layers as L
+from desktop import labels
+
+if TYPE_CHECKING:
+    from desktop.docks.layers import LayersDock
+    from desktop.map.page_cache import PageCache
+    from desktop.map.scene import MapScene
+    from desktop.workspace import Workspace
+
+
+class MapDataController(QObject):
+    sig_page_current = Signal()  # the page shown was checked against (or built from) the database
+
+    def __init__(self, workspace: "Workspace", scene: "MapScene", layers_dock: "LayersDock",
+                 cache: "PageCache | None" = None, parent=None):
+        super().__init__(parent)
+        self.ws = workspace
+        self.scene = scene
+        self.dock = layers_dock
+        self.cache = cache
+        self.checked = False
+        layers_dock.sig_feature_chosen.connect(lambda f: scene.static.show_feature(f.layer, f.code))
+        workspace.sig_changed.connect(self._on_kinds_changed)
+
+    def page_labels(self):
+        b = self.ws.settings.basemap
+        shift = self.scene.shift
+        note = "" if shift.is_identity else self.tr("Overlays shifted to %1").replace("%1", b.crs.upper())
+        return labels.page_labels(note)
+
+    def refresh(self) -> None:
+        """Read the static layers in the background, then bring the page up to date."""
+        from db.places_repo import load_all_layers
+
+        self.ws.run_query(load_all_layers, self.apply_layers, key="map.layers")
+
+    def apply_layers(self, layers: dict) -> None:
+        self.ws.set_layers(layers)
+        self.dock.set_features(layers)
+        settings = self.ws.settings
+        page_labels = self.page_labels()  # translated on the GUI thread
+        current = self.scene.page_fingerprint
+
+        def build():
+            from desktop.map.page_inputs import fingerprint
+
+            fp = fingerprint(layers, settings.basemap, settings.map, page_labels)
+            if fp == current:
+                return fp, None
+            from desktop.map.page import build_page
+
+            return fp, build_page(layers, settings.basemap, settings.map, page_labels)
+
+        self.ws.run_task(build, self._on_page_built, key="map.page")
+
+    def _on_page_built(self, result) -> None:
+        fp, html = result
+        if html is not None:
+            if self.cache is not None:
+                self.cache.store(html, fp)
+            self.scene.load_page(html, fp)
+        self.checked = True
+        self.sig_page_current.emit()
+
+    def _on_kinds_changed(self, kinds: set) -> None:
+        if kinds & set(L.ALL_LAYERS):
+            self.refresh()  # another workstation imported or edited map data

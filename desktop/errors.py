@@ -1,0 +1,58 @@
+"""One mapping from what went wrong to what the user reads. Controllers never build
+message boxes: they report, and the window (a dialog) or the wall (a banner) shows it."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    level: str  # "info" | "warning" | "critical"
+    title: str
+    text: str
+    conflict: bool = False  # another workstation won: the caller reloads what it shows
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("errors", text)
+
+
+def message_for(exc: BaseException) -> UserMessage:
+    from core.incident_actions import CoordinateInputError
+    from core.incidents import IllegalTransition
+    from db.engine import DatabaseUnavailable
+    from db.operations import ConflictError, PermissionDenied
+
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:  # pragma: no cover - SQLAlchemy is a dependency
+        SQLAlchemyError = ()  # type: ignore[assignment]
+
+    first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, ConflictError):
+        return UserMessage("warning", _tr("Changed by another workstation"),
+                           _tr("Your change was not saved: %1\nThe current state is shown now.").replace("%1", str(exc)),
+                           conflict=True)
+    if isinstance(exc, PermissionDenied):
+        return UserMessage("warning", _tr("Not permitted"), first_line)
+    if isinstance(exc, CoordinateInputError):
+        return UserMessage("warning", _tr("Not possible"), coordinate_error_text(exc.kind))
+    if isinstance(exc, (IllegalTransition, ValueError, LookupError)):
+        return UserMessage("warning", _tr("Not possible"), first_line)
+    if isinstance(exc, DatabaseUnavailable) or (SQLAlchemyError and isinstance(exc, SQLAlchemyError)):
+        log.error("database error: %s", first_line)
+        return UserMessage("critical", _tr("Database unavailable"),
+                           _tr("Nothing was saved: %1").replace("%1", first_line))
+    log.error("unexpected error", exc_info=exc)
+    return UserMessage("critical", _tr("Unexpected error"), first_line)
+
+
+def coordinate_error_text(kind: str) -> str:
+    return {"format": _tr("Type longitude and latitude, e.g. 112.0812, 32.6845"),
+            "range": _tr("Coordinates out of range"),
+            "outside_china": _tr("GCJ-02 coordinates must lie in China")}.get(kind, kind)
