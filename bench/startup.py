@@ -34,12 +34,11 @@ def _child_app() -> None:
     from PySide6.QtWidgets import QApplication
 
     from db.config import load_settings
-    from desktop.app import GuiOptions, start_app
-    from desktop.runtime import application, install_translations
+    from desktop.app import GuiOptions, prepare_gui, start_app
 
-    qapp = application()
     settings, _ = load_settings()
-    install_translations(settings.ui.language)
+    options = GuiOptions(demo=True, save_settings=False)
+    qapp = prepare_gui(options, settings)
     state = {"ready_s": None, "completed": False}
 
     def ready(_info):
@@ -51,15 +50,15 @@ def _child_app() -> None:
 
     def completed():
         state["completed"] = True
-        if app.map_view.bridge.ready:
+        if app.scene.ready:
             finish()
 
     def finish():
         print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib()}), flush=True)
         QApplication.instance().quit()
 
-    app = start_app(GuiOptions(demo=True, save_settings=False), settings)
-    app.map_view.bridge.sig_page_ready.connect(ready)
+    app = start_app(options, settings)
+    app.scene.sig_page_ready.connect(ready)
     app.sig_startup_completed.connect(completed)
     qapp.exec()
     app.stop_live()

@@ -14,6 +14,7 @@ SETTINGS_VERSION = 1
 BASEMAP_KINDS = ("none", "mbtiles", "url")
 BASEMAP_CRS = ("wgs84", "gcj02", "bd09")
 LANGUAGES = ("zh_CN", "en")
+THEMES = ("light", "dark")  # workstation / command-hall wall
 
 
 @dataclass
@@ -43,6 +44,7 @@ class MapSettings:
 class UiSettings:
     language: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
+    theme: str = "light"  # light (workstations) | dark (the command-hall wall)
     workstation: str = ""  # empty: the host name
     window_geometry: str = ""  # base64 of QMainWindow.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState(): the dock layout
@@ -107,6 +109,8 @@ class Settings:
             problems.append("dispatch.ring_mode must be foot, ebike or car")
         if self.ui.language not in LANGUAGES:
             problems.append(f"ui.language must be one of {LANGUAGES}")
+        if self.ui.theme not in THEMES:
+            problems.append(f"ui.theme must be one of {THEMES}")
         return problems
 
 

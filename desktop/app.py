@@ -37,6 +37,7 @@ class GuiOptions:
     db_url: str | None = None
     demo: bool = False
     language: str | None = None
+    theme: str | None = None  # light | dark; None: the settings' choice
     screenshot: Path | None = None
     save_settings: bool = True
     timeout_s: float = 60.0
@@ -80,7 +81,7 @@ class GridCommandApp(QObject):
         super().__init__()
         self.settings = settings
         self.options = options
-        self.place = resolve_place(settings, options.db_url, options.demo, options.language)
+        self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, parent=self)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
@@ -122,7 +123,7 @@ class GridCommandApp(QObject):
         return self.scene.page_fingerprint
 
     def _cache_key(self) -> str:
-        return f"{self.place.db_url}|{self.settings.ui.language}|{self.options.language}"
+        return f"{self.place.db_url}|{self.place.language}"
 
     # --- start-up stages -------------------------------------------------------------
     def show_cached_page(self) -> bool:
@@ -342,10 +343,20 @@ def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:
     return int(outcome.get("code", 9))
 
 
-def run_gui(options: GuiOptions) -> int:
+def prepare_gui(options: GuiOptions, settings: Settings):
+    """Language and theme, once, before any widget exists."""
+    from desktop import theme
+
+    place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
     qapp = application()
+    install_translations(place.language)
+    theme.apply(qapp, place.theme)
+    return qapp
+
+
+def run_gui(options: GuiOptions) -> int:
     settings, problems = load_settings()
-    install_translations(options.language or settings.ui.language)
+    qapp = prepare_gui(options, settings)
     for problem in problems:
         print(f"gridcommand: settings: {problem}", file=sys.stderr)
     if options.screenshot is not None:

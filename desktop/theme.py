@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-THEMES = ("light", "dark")
+from core.settings import THEMES
 _current = "light"
 
 

@@ -37,14 +37,19 @@ class Place:
     language: str  # zh_CN | en
     timezone: str
     demo: bool = False
+    theme: str = "light"
 
 
 def resolve_place(settings: Settings, db_url: str | None = None, demo: bool = False,
-                  language: str | None = None) -> Place:
+                  language: str | None = None, theme: str | None = None) -> Place:
+    """The one place options, the environment and settings are resolved: the database URL
+    (--db, $GRIDCOMMAND_DB, the settings file, the local SQLite file), the language and theme
+    (an option, else the settings) and the time zone."""
     from db.config import demo_db_url, resolve_db_url
 
     url = db_url or (demo_db_url() if demo else resolve_db_url(None, settings))
-    return Place(db_url=url, language=language or settings.ui.language, timezone=settings.ui.timezone, demo=demo)
+    return Place(db_url=url, language=language or settings.ui.language, timezone=settings.ui.timezone, demo=demo,
+                 theme=theme or settings.ui.theme)
 
 
 def open_database(place: Place):

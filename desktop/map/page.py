@@ -91,7 +91,7 @@ def build_page(
     """The whole HTML page for the map."""
     shift = BasemapShift.for_basemap(basemap)
     center = shift.point(view.center_lon, view.center_lat)
-    m = OfflineMap(location=(center[1], center[0]), zoom_start=view.zoom, tiles=None, control_scale=True,
+    m = OfflineMap(location=(center[1], center[0]), zoom_start=view.zoom, tiles=None, control_scale=False,
                    prefer_canvas=True, max_zoom=basemap.max_zoom, zoom_control=True,
                    zoom_snap=0.25, zoom_delta=0.5)
     grids = layers.get(L.GRIDS, [])

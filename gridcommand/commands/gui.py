@@ -9,11 +9,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
     parser.add_argument("--demo", action="store_true", help="use the demo database in the user data directory, seeding it if empty")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default: settings, zh_CN)")
+    parser.add_argument("--theme", choices=("light", "dark"), help="colours: light (workstation, default) or dark (command hall)")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render the window once the map is drawn, write the PNG and exit")
 
 
 def run(args: argparse.Namespace) -> int:
     from desktop.app import GuiOptions, run_gui
 
-    return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, screenshot=args.screenshot,
+    return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
                               save_settings=args.screenshot is None))

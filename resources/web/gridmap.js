@@ -85,6 +85,8 @@
       options: { position: "bottomright" },
       onAdd: function () {
         var div = L.DomUtil.create("div", "gc-legend");
+        // Collapsed on small views so it never hides a grid; a click opens it.
+        if (state.map.getSize().x < 1000) div.classList.add("gc-legend-collapsed");
         L.DomEvent.on(div, "click", function () { div.classList.toggle("gc-legend-collapsed"); });
         var html = ['<div class="gc-legend-title">' + esc(cfg.labels.legendTitle) + "</div>"];
         cfg.legend.forEach(function (item) {
@@ -147,6 +149,7 @@
     });
     state.layers = layers;
     state.config = config;
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);  // metric only
     addLegend();
     // The window settles its dock layout after the page loads: keep the city in view
     // until the user moves the map themselves.

@@ -28,3 +28,20 @@ def test_schema_matches_models(engine):
     insp = inspect(engine)
     for name, table in Base.metadata.tables.items():
         assert {c["name"] for c in insp.get_columns(name)} == set(table.columns.keys()), name
+
+
+def test_the_fast_head_check_agrees_with_alembic():
+    """Start-up reads the head from the migration files without importing Alembic."""
+    from db.migrate import head_revision_fast
+
+    assert head_revision_fast() == head_revision()
+
+
+def test_an_up_to_date_database_is_not_touched_by_alembic(db_url, monkeypatch):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    import alembic.command
+
+    monkeypatch.setattr(alembic.command, "upgrade", lambda *a, **k: (_ for _ in ()).throw(AssertionError("called")))
+    assert upgrade(engine) == head_revision()
+    engine.dispose()
