@@ -41,3 +41,60 @@ def timed_child(args: list[str], env: dict[str, str], marker: str = "READY", don
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# --- memory: the app and its QtWebEngine processes ---------------------------------
+
+def _proc_children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _rollup(pid: int) -> dict[str, int]:
+    """kB figures from smaps_rollup (Rss, Pss)."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3 and parts[0] in ("Rss:", "Pss:"):
+                    out[parts[0][:-1]] = int(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def browser_memory_mib(root: int | None = None) -> dict:
+    """PSS and RSS of this process plus every QtWebEngineProcess below it."""
+    root = root or os.getpid()
+    children = _proc_children()
+    pids, todo = [root], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            if "QtWebEngineProcess" in _cmdline(child):
+                pids.append(child)
+    figures = [_rollup(pid) for pid in pids]
+    by_kind = {"python": round(figures[0].get("Pss", 0) / 1024, 1),
+               "webengine": round(sum(f.get("Pss", 0) for f in figures[1:]) / 1024, 1)}
+    return {"pss_mib": round(sum(f.get("Pss", 0) for f in figures) / 1024, 1),
+            "rss_mib": round(sum(f.get("Rss", 0) for f in figures) / 1024, 1),
+            "processes": len(pids), "pss_by_process_mib": by_kind}

@@ -12,7 +12,7 @@ import shutil
 import sys
 import tempfile
 
-from bench.common import median, timed_child
+from bench.common import browser_memory_mib, median, timed_child
 
 BASELINE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="gridapp://gridcommand/web/vendor/leaflet/leaflet.css">
@@ -54,7 +54,8 @@ def _child_app() -> None:
             finish()
 
     def finish():
-        print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib()}), flush=True)
+        report = {"peak_rss_mib": _peak_rss_mib(), **browser_memory_mib()}
+        print("DONE", json.dumps(report), flush=True)
         QApplication.instance().quit()
 
     app = start_app(options, settings)
@@ -78,7 +79,7 @@ def _child_baseline() -> None:
     def title(text):
         if text == "READY":
             print("READY", flush=True)
-            print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib()}), flush=True)
+            print("DONE", json.dumps({"peak_rss_mib": _peak_rss_mib(), **browser_memory_mib()}), flush=True)
             QApplication.instance().quit()
 
     view.titleChanged.connect(title)
@@ -96,12 +97,14 @@ def run(repeat: int = 5) -> dict:
     cache_dir = os.path.join(home, "data", "page-cache")
     timed_child(["-m", "bench.startup", "app"], env)
     timed_child(["-m", "bench.startup", "baseline"], env)  # warms the file cache equally
-    app_s, cold_s, base_s, rss = [], [], [], []
+    app_s, cold_s, base_s, mem, base_mem = [], [], [], [], []
     for _ in range(repeat):  # interleaved, so drift on a noisy machine hits all alike
         t, info = timed_child(["-m", "bench.startup", "app"], env)
         app_s.append(t)
-        rss.append(json.loads(info)["peak_rss_mib"])
-        base_s.append(timed_child(["-m", "bench.startup", "baseline"], env)[0])
+        mem.append(json.loads(info))
+        t, info = timed_child(["-m", "bench.startup", "baseline"], env)
+        base_s.append(t)
+        base_mem.append(json.loads(info))
         shutil.rmtree(cache_dir, ignore_errors=True)
         cold_s.append(timed_child(["-m", "bench.startup", "app"], env)[0])
     startup, baseline = median(app_s), median(base_s)
@@ -109,13 +112,20 @@ def run(repeat: int = 5) -> dict:
         "startup_s": round(startup, 3),
         "baseline_s": round(baseline, 3),
         "ratio": round(startup / baseline, 3),
-        "peak_rss_mib": round(median(rss), 1),
         "cold_startup_s": round(median(cold_s), 3),
         "cold_ratio": round(median(cold_s) / baseline, 3),
+        # The launcher's own peak (what the start-up target is about) and, beside it, the
+        # whole app as the machine sees it: the Python process plus its QtWebEngine processes.
+        "peak_rss_mib": round(median([m["peak_rss_mib"] for m in mem]), 1),
+        "pss_mib": round(median([m["pss_mib"] for m in mem]), 1),
+        "rss_sum_mib": round(median([m["rss_mib"] for m in mem]), 1),
+        "baseline_pss_mib": round(median([m["pss_mib"] for m in base_mem]), 1),
+        "processes": int(median([m["processes"] for m in mem])),
         "runs": repeat,
         "startup_runs_s": [round(t, 3) for t in app_s],
+        "cold_runs_s": [round(t, 3) for t in cold_s],
         "baseline_runs_s": [round(t, 3) for t in base_s],
-        "target": {"ratio_max": 1.5, "peak_rss_mib_max": 400},
+        "target": {"ratio_max": 1.3, "cold_ratio_max": 2.5, "peak_rss_mib_max": 350},
     }
 
 

@@ -19,15 +19,16 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 from core.settings import Settings
 from db.config import data_dir, load_settings, redact_url, save_settings
-from desktop.controllers.map_data import MapDataController
-from desktop.controllers.units import UnitDocks, UnitsController
 from desktop.errors import UserMessage
-from desktop.main_window import MainWindow
 from desktop.map.page_cache import PageCache
 from desktop.map.scene import MapScene
 from desktop.map.view import MapView
 from desktop.runtime import application, install_translations
 from desktop.workspace import Workspace, resolve_place
+
+# The window, its docks and the controllers are imported in GridCommandApp.__init__,
+# after the cached page started loading: the browser draws it in its own processes
+# while Python imports and builds the rest.
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ class GridCommandApp(QObject):
     sig_startup_completed = Signal()
     sig_startup_failed = Signal(str)
 
-    def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False):
+    def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False,
+                 docks: bool = True):
         super().__init__()
         self.settings = settings
         self.options = options
@@ -89,9 +91,11 @@ class GridCommandApp(QObject):
         self.scene.add_view(self.map_view)
         # The browser loads the cached page in its own processes while the window is built here.
         self.cached_shown = show_cached and self.show_cached_page()
-        self.window = MainWindow(settings, self.map_view, self.ws.live)
-        self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
-        self.units = UnitsController(self.ws, self.scene, UnitDocks(self.window.units_dock, self.window.unit_card), self)
+        from desktop.main_window import MainWindow
+
+        self.window = MainWindow(settings, self.map_view, self.ws.live, docks=False)
+        self.map_data = None
+        self.units = None
         self.incident_controller = None
         self.embedded = None
         self.pending_basemap = None  # chosen in the dialog; used from the next start
@@ -101,9 +105,21 @@ class GridCommandApp(QObject):
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
-        self.window.restore_layout()
+        if docks:
+            self.build_docks()
         if engine is not None:
             self.attach_database(engine)
+
+    def build_docks(self) -> None:
+        """The docks and their controllers, then the saved layout (which needs the docks)."""
+        if self.map_data is not None:
+            return
+        from desktop.controllers.map_data import MapDataController
+        from desktop.controllers.units import UnitDocks, UnitsController
+
+        self.window.build_docks()
+        self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
+        self.units = UnitsController(self.ws, self.scene, UnitDocks(self.window.units_dock, self.window.unit_card), self)
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
@@ -147,6 +163,7 @@ class GridCommandApp(QObject):
         if self._startup_begun:
             return
         self._startup_begun = True
+        self.build_docks()
         place, engine = self.place, self.ws.engine
 
         def open_all() -> Opened:
@@ -267,8 +284,9 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
     """Window first, cached page next, database once that page is drawn (or as soon
     as the event loop runs when there is no cached page). Callers connect to the
     app's signals before the event loop starts."""
-    app = GridCommandApp(settings, options, show_cached=True)
+    app = GridCommandApp(settings, options, show_cached=True, docks=False)
     app.window.show_first()
+    # The docks follow the first frame (complete_startup builds them first thing).
     if app.cached_shown:
         # Once the cached page is drawn; also if it fails or never draws (an old cache
         # with newer JS), so a bad cache can never keep the database closed.

@@ -9,13 +9,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from core.settings import Settings
 from desktop import theme
-from desktop.docks.dispatch import DispatchDock
-from desktop.docks.escalation import EscalationDock
-from desktop.docks.incidents import IncidentsDock
-from desktop.docks.intake import IntakeDock
-from desktop.docks.layers import LayersDock
-from desktop.docks.unit_card import UnitCardDock
-from desktop.docks.units_board import UnitsBoardDock
 from desktop.live.live_model import LiveModel
 from desktop.map.view import MapView
 
@@ -23,7 +16,8 @@ from desktop.map.view import MapView
 class MainWindow(QMainWindow):
     sig_basemap_settings_requested = Signal()
 
-    def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None):
+    def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None,
+                 docks: bool = True):
         super().__init__(parent)
         self.settings = settings
         self.setObjectName("main_window")
@@ -31,6 +25,33 @@ class MainWindow(QMainWindow):
         self.map_view = map_view
         self.setCentralWidget(map_view)
         self.live = live or LiveModel(settings.live.stale_after_s, parent=self)
+        self.docks: tuple = ()
+        self.status_db = QLabel()
+        self.status_basemap = QLabel()
+        self.status_network = QLabel()
+        self.status_feed = QLabel()
+        for label in (self.status_feed, self.status_db, self.status_basemap, self.status_network):
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self.resize(1600, 900)
+        self.restore_layout()
+        if docks:
+            self.build_docks()
+
+    def build_docks(self) -> None:
+        """The docks, once. Start-up shows the map first and builds these right after the
+        first frame: the browser draws in its own processes meanwhile."""
+        if self.docks:
+            return
+        from desktop.docks.dispatch import DispatchDock
+        from desktop.docks.escalation import EscalationDock
+        from desktop.docks.incidents import IncidentsDock
+        from desktop.docks.intake import IntakeDock
+        from desktop.docks.layers import LayersDock
+        from desktop.docks.unit_card import UnitCardDock
+        from desktop.docks.units_board import UnitsBoardDock
+
+        settings = self.settings
         zone = settings.ui.timezone
         # Left: taking calls and finding places. Right: the incident being worked, with
         # dispatch, escalation and the forces as tabs below it.
@@ -53,14 +74,9 @@ class MainWindow(QMainWindow):
                       self.escalation_dock, self.units_dock, self.unit_card)
         self.resizeDocks([self.intake_dock, self.incidents_dock], [320, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.incidents_dock, self.dispatch_dock], [420, 480], Qt.Orientation.Vertical)
-        self.status_db = QLabel()
-        self.status_basemap = QLabel()
-        self.status_network = QLabel()
-        self.status_feed = QLabel()
-        for label in (self.status_feed, self.status_db, self.status_basemap, self.status_network):
-            self.statusBar().addPermanentWidget(label)
-        self._build_menus()
-        self.resize(1600, 900)
+        for dock in self.docks:
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.restore_layout()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -68,9 +84,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for dock in self.docks:
-            view_menu.addAction(dock.toggleViewAction())
+        self.view_menu = self.menuBar().addMenu(self.tr("&View"))
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         basemap_action = QAction(self.tr("&Basemap…"), self)
         basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)
@@ -92,10 +106,11 @@ class MainWindow(QMainWindow):
         show(self, message.title, message.text)
 
     def restore_layout(self) -> None:
+        """Where the window was (before it shows) and, once the docks exist, their layout."""
         ui = self.settings.ui
         if ui.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(ui.window_geometry.encode()))
-        if ui.window_state:
+        if ui.window_state and self.docks:
             self.restoreState(QByteArray.fromBase64(ui.window_state.encode()))
 
     def remember_layout(self) -> None:

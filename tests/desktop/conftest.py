@@ -42,6 +42,7 @@ def gui(qtbot, qapp, demo_engine, settings):
         app.refresh_layers()
         app.window.show()
     yield app
+    app.stop_live()  # the feed thread and the background worker end before their owners
     app.window.close()
     app.map_view.dispose()
 

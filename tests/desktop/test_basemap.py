@@ -67,6 +67,7 @@ def test_mbtiles_basemap_is_served_through_the_tiles_scheme(qtbot, demo_engine, 
     qtbot.waitUntil(lambda: _loaded_tiles(qtbot, app.map_view) > 0, timeout=10000)
     assert app.map_view.blocked_requests == []
     app.window.close()
+    app.stop_live()
     app.map_view.dispose()
 
 
@@ -116,6 +117,7 @@ def test_intranet_tile_url_with_gcj02_shifts_the_overlays(qtbot, demo_engine, se
     assert drawn["lat"] == pytest.approx(glat, abs=1e-7)
     assert abs(drawn["lng"] - lon) > 1e-3  # really moved (hundreds of metres at Dengzhou)
     app.window.close()
+    app.stop_live()
     app.map_view.dispose()
 
 
@@ -153,5 +155,6 @@ def test_a_basemap_change_waits_for_the_next_start(qtbot, demo_engine, settings,
     assert shown and shown[0].level == "info"
     assert app.settings.basemap.kind == "none"  # the running map keeps its basemap and shifts
     assert load_settings()[0].basemap == chosen  # the next start gets the new one
+    app.stop_live()
     app.map_view.dispose()
     settings_path().unlink()  # later tests start from defaults

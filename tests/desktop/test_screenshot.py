@@ -43,6 +43,7 @@ def test_screenshot_fails_when_a_request_would_leave_the_machine(qtbot, demo_eng
     code = take_screenshot(app, tmp_path / "leak.png", timeout_s=60)
     assert code == 5
     assert any("tile.example.com" in url for url in app.map_view.blocked_requests)
+    app.stop_live()
     app.map_view.dispose()
 
 
@@ -54,4 +55,5 @@ def test_screenshot_fails_when_the_page_never_draws(qtbot, demo_engine, settings
     app.window.show()
     assert take_screenshot(app, tmp_path / "never.png", timeout_s=3) == 8
     assert not (tmp_path / "never.png").exists()
+    app.stop_live()
     app.map_view.dispose()
