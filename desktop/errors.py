@@ -18,10 +18,6 @@ class UserMessage:
     conflict: bool = False  # another workstation won: the caller reloads what it shows
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("errors", text)
-
-
 def message_for(exc: BaseException) -> UserMessage:
     from core.incident_actions import CoordinateInputError
     from core.incidents import IllegalTransition
@@ -35,24 +31,24 @@ def message_for(exc: BaseException) -> UserMessage:
 
     first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, ConflictError):
-        return UserMessage("warning", _tr("Changed by another workstation"),
-                           _tr("Your change was not saved: %1\nThe current state is shown now.").replace("%1", str(exc)),
+        return UserMessage("warning", QCoreApplication.translate("errors", "Changed by another workstation"),
+                           QCoreApplication.translate("errors", "Your change was not saved: %1\nThe current state is shown now.").replace("%1", str(exc)),
                            conflict=True)
     if isinstance(exc, PermissionDenied):
-        return UserMessage("warning", _tr("Not permitted"), first_line)
+        return UserMessage("warning", QCoreApplication.translate("errors", "Not permitted"), first_line)
     if isinstance(exc, CoordinateInputError):
-        return UserMessage("warning", _tr("Not possible"), coordinate_error_text(exc.kind))
+        return UserMessage("warning", QCoreApplication.translate("errors", "Not possible"), coordinate_error_text(exc.kind))
     if isinstance(exc, (IllegalTransition, ValueError, LookupError)):
-        return UserMessage("warning", _tr("Not possible"), first_line)
+        return UserMessage("warning", QCoreApplication.translate("errors", "Not possible"), first_line)
     if isinstance(exc, DatabaseUnavailable) or (SQLAlchemyError and isinstance(exc, SQLAlchemyError)):
         log.error("database error: %s", first_line)
-        return UserMessage("critical", _tr("Database unavailable"),
-                           _tr("Nothing was saved: %1").replace("%1", first_line))
+        return UserMessage("critical", QCoreApplication.translate("errors", "Database unavailable"),
+                           QCoreApplication.translate("errors", "Nothing was saved: %1").replace("%1", first_line))
     log.error("unexpected error", exc_info=exc)
-    return UserMessage("critical", _tr("Unexpected error"), first_line)
+    return UserMessage("critical", QCoreApplication.translate("errors", "Unexpected error"), first_line)
 
 
 def coordinate_error_text(kind: str) -> str:
-    return {"format": _tr("Type longitude and latitude, e.g. 112.0812, 32.6845"),
-            "range": _tr("Coordinates out of range"),
-            "outside_china": _tr("GCJ-02 coordinates must lie in China")}.get(kind, kind)
+    return {"format": QCoreApplication.translate("errors", "Type longitude and latitude, e.g. 112.0812, 32.6845"),
+            "range": QCoreApplication.translate("errors", "Coordinates out of range"),
+            "outside_china": QCoreApplication.translate("errors", "GCJ-02 coordinates must lie in China")}.get(kind, kind)

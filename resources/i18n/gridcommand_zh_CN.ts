@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BasemapDialog</name>
@@ -193,10 +192,6 @@
 <context>
     <name>GridCommandApp</name>
     <message>
-        <source>Overlays shifted to %1</source>
-        <translation>图层已偏移至 %1</translation>
-    </message>
-    <message>
         <source>none (vector streets)</source>
         <translation>无（矢量街道）</translation>
     </message>
@@ -220,26 +215,8 @@
         <translation>请先选择一个未结警情。</translation>
     </message>
     <message>
-        <source>Changed by another workstation</source>
-        <translation>已被其他席位修改</translation>
-    </message>
-    <message>
-        <source>Your change was not saved: %1
-The current state is shown now.</source>
-        <translation>您的修改未保存：%1
-已显示最新状态。</translation>
-    </message>
-    <message>
-        <source>Nothing was saved: %1</source>
-        <translation>未保存任何内容：%1</translation>
-    </message>
-    <message>
         <source>Not possible</source>
         <translation>无法执行</translation>
-    </message>
-    <message>
-        <source>Database unavailable</source>
-        <translation>数据库不可用</translation>
     </message>
 </context>
 <context>
@@ -439,18 +416,6 @@ The current state is shown now.</source>
         <translation>可能与未结警情重复：%1</translation>
     </message>
     <message>
-        <source>Type longitude and latitude, e.g. 112.0812, 32.6845</source>
-        <translation>请输入经度和纬度，例如 112.0812, 32.6845</translation>
-    </message>
-    <message>
-        <source>Coordinates out of range</source>
-        <translation>坐标超出范围</translation>
-    </message>
-    <message>
-        <source>GCJ-02 coordinates must lie in China</source>
-        <translation>GCJ-02 坐标必须位于中国境内</translation>
-    </message>
-    <message>
         <source>Choose a location first: click the map, type coordinates or search a place.</source>
         <translation>请先选择位置：点击地图、输入坐标或搜索地点。</translation>
     </message>
@@ -546,6 +511,13 @@ The current state is shown now.</source>
     <message>
         <source>Offline: no external requests</source>
         <translation>离线运行：无外部请求</translation>
+    </message>
+</context>
+<context>
+    <name>MapDataController</name>
+    <message>
+        <source>Overlays shifted to %1</source>
+        <translation>图层已偏移至 %1</translation>
     </message>
 </context>
 <context>
@@ -714,6 +686,51 @@ The current state is shown now.</source>
     <message>
         <source>Speed km/h</source>
         <translation>速度 km/h</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Changed by another workstation</source>
+        <translation>已被其他席位修改</translation>
+    </message>
+    <message>
+        <source>Your change was not saved: %1
+The current state is shown now.</source>
+        <translation>您的修改未保存：%1
+已显示最新状态。</translation>
+    </message>
+    <message>
+        <source>Not permitted</source>
+        <translation>无权操作</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>Database unavailable</source>
+        <translation>数据库不可用</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: %1</source>
+        <translation>未保存任何内容：%1</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <source>Type longitude and latitude, e.g. 112.0812, 32.6845</source>
+        <translation>请输入经度和纬度，例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>Coordinates out of range</source>
+        <translation>坐标超出范围</translation>
+    </message>
+    <message>
+        <source>GCJ-02 coordinates must lie in China</source>
+        <translation>GCJ-02 坐标必须位于中国境内</translation>
     </message>
 </context>
 <context>
