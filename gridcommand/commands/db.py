@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from core import layers as L
+from gridcommand.commands import DB_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("--layer", required=True, choices=L.IMPORTABLE_LAYERS)
     imp.add_argument("--crs", default="EPSG:4326", help="EPSG:XXXX, gcj02 or bd09 (default EPSG:4326)")
     for p in (up, seed, imp):
-        p.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+        p.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def open_migrated(url: str | None):
