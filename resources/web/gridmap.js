@@ -147,6 +147,8 @@
     });
     state.layers = layers;
     state.config = config;
+    // A neutral attribution: Leaflet's default prefix carries a national flag.
+    if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
     addLegend();
     // The window settles its dock layout after the page loads: keep the city in view
     // until the user moves the map themselves.
