@@ -71,6 +71,7 @@ class DispatchSettings:
     duplicate_window_min: float = 30.0
     handling_overrun_min: float = 30.0  # on scene this long without a result: suggest escalating
     escalate_levels: list = field(default_factory=lambda: ["major", "serious"])
+    backdate_max_days: float = 30.0  # an incident's received_at may be at most this far back
 
 
 @dataclass
