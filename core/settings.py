@@ -58,7 +58,7 @@ class LiveSettings:
 
 @dataclass
 class DispatchSettings:
-    """Travel-time model and incident rules (DOMAIN.md: configurable, never in code)."""
+    """Travel-time model and incident rules (docs/domain.md: configurable, never in code)."""
 
     speed_foot_kmh: float = 5.0
     speed_ebike_kmh: float = 20.0

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.map.schemes import register_schemes
 
-# V8 collects lazily and grew to ~850 MiB after hundreds of live updates unless capped (PLATFORM.md).
+# V8 collects lazily and grew to ~850 MiB after hundreds of live updates unless capped (docs/platform.md).
 CHROMIUM_FLAGS = "--js-flags=--max-old-space-size=128 --disable-background-networking --disable-component-update"
 
 
@@ -51,7 +51,7 @@ def quit_on_signals(app) -> None:
     import signal
     import socket
 
-    from PySide6.QtCore import QSocketNotifier
+    from PySide6.QtCore import QSocketNotifier, QTimer
 
     global _signal_wakeup
     if _signal_wakeup:
@@ -71,8 +71,10 @@ def quit_on_signals(app) -> None:
     notifier.activated.connect(drain)
 
     def handler(signum, _frame) -> None:
-        # exit() also ends nested loops, e.g. the one waiting for a screenshot.
-        app.exit(128 + signum)
+        # Through the event loop, not at once: a signal during start-up (before exec())
+        # would otherwise be lost, or shut down half-built state that start-up then
+        # completes. exit() also ends nested loops, e.g. the one waiting for a screenshot.
+        QTimer.singleShot(0, lambda: app.exit(128 + signum))
 
     for name in QUIT_SIGNALS:
         if hasattr(signal, name):

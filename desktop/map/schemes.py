@@ -19,7 +19,7 @@ TILES_SCHEME = b"tiles"
 APP_HOST = "gridcommand"
 PAGE_URL = f"{APP_SCHEME.decode()}://{APP_HOST}/map.html"
 WEB_ROOT = f"{APP_SCHEME.decode()}://{APP_HOST}/web/"
-# Numeric hosts are parsed as IPv4 by Chromium, so the tile URL carries a name (PLATFORM.md).
+# Numeric hosts are parsed as IPv4 by Chromium, so the tile URL carries a name (docs/platform.md).
 TILES_URL = f"{TILES_SCHEME.decode()}://mbtiles/{{z}}/{{x}}/{{y}}"
 # Deeper than any tile pyramid (OSM stops at 19-22); past it a tile address is nonsense.
 MAX_TILE_ZOOM = 30

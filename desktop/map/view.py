@@ -189,7 +189,7 @@ class MapView(QWebEngineView):
 
     def dispose(self) -> None:
         """Delete the view (and with it its page) before the profile, or Qt warns
-        and may crash at exit (PLATFORM.md). The view is unusable afterwards."""
+        and may crash at exit (docs/platform.md). The view is unusable afterwards."""
         if self._disposed:
             return
         self._disposed = True
