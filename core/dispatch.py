@@ -1,4 +1,4 @@
-"""Nearest-unit recommendation on the 1-3-5 minute rings (DOMAIN.md).
+"""Nearest-unit recommendation on the 1-3-5 minute rings (docs/domain.md).
 
 ``rank_units`` ranks the units that may be sent to a location by ETA, and says
 why in one line. Road mode uses street travel time (core.travel.RoadIndex);

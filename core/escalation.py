@@ -1,6 +1,6 @@
 """Tiered reinforcement (梯次增援): the tiers and their forces, and the rules that suggest escalating.
 
-The system suggests; a person orders (DOMAIN.md). Each rule returns the reason
+The system suggests; a person orders (docs/domain.md). Each rule returns the reason
 shown to the dispatcher and the tier it suggests bringing in. Rule parameters
 come from ``DispatchSettings`` (``handling_overrun_min``, ``escalate_levels``);
 ``EscalationRules.enabled`` switches single rules off.
@@ -34,7 +34,7 @@ class TierSpec:
     forces: tuple[ForceSpec, ...]
 
 
-# DOMAIN.md "Forces and tiers". A unit belongs to tier T's force F when unit.tier == T and
+# docs/domain.md "Forces and tiers". A unit belongs to tier T's force F when unit.tier == T and
 # unit.force == F, so grid patrols appear in tier 1 and (as grid joint forces) in tier 2.
 TIERS: dict[int, TierSpec] = {
     1: TierSpec(1, "Tier 1", (ForceSpec("grid_patrol", "grid joint patrol groups"),

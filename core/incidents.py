@@ -1,4 +1,4 @@
-"""An incident's life (DOMAIN.md, 110接处警): states, legal transitions, duplicate
+"""An incident's life (docs/domain.md, 110接处警): states, legal transitions, duplicate
 detection, arrival decisions and response figures. Pure: no I/O."""
 from __future__ import annotations
 

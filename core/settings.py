@@ -60,7 +60,7 @@ class LiveSettings:
 
 @dataclass
 class DispatchSettings:
-    """Travel-time model and incident rules (DOMAIN.md: configurable, never in code)."""
+    """Travel-time model and incident rules (docs/domain.md: configurable, never in code)."""
 
     speed_foot_kmh: float = 5.0
     speed_ebike_kmh: float = 20.0
@@ -73,6 +73,7 @@ class DispatchSettings:
     duplicate_window_min: float = 30.0
     handling_overrun_min: float = 30.0  # on scene this long without a result: suggest escalating
     escalate_levels: list = field(default_factory=lambda: ["major", "serious"])
+    backdate_max_days: float = 30.0  # an incident's received_at may be at most this far back
 
 
 @dataclass

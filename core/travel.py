@@ -1,6 +1,6 @@
 """Travel times for dispatch: speeds per travel mode, turn-out, detour, and road ETAs.
 
-Two estimates (DOMAIN.md, the 1-3-5 minute rule):
+Two estimates (docs/domain.md, the 1-3-5 minute rule):
 
 - straight: geodesic distance x detour factor / speed + turn-out; always labelled
   an estimate;

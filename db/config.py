@@ -6,12 +6,14 @@ settings file, then the SQLite file in the user data directory.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 
 import platformdirs
 import tomli_w
 
+from core.redaction import redact
 from core.settings import Settings, settings_from_dict
 
 APP_NAME = "gridcommand"
@@ -51,29 +53,45 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Settings(), [f"{path}: cannot be read ({exc}); using defaults"]
-    return settings_from_dict(data)
+    settings, problems = settings_from_dict(data)
+    warning = exposure_warning(path)
+    return settings, problems + ([warning] if warning else [])
+
+
+def exposure_warning(path: Path) -> str | None:
+    """A warning when other users can read the settings file: it may hold the API
+    token and a database password."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"{path} is readable by other users (mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
+    return None
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write atomically, so a crash mid-write never leaves a half file."""
+    """Write atomically, so a crash mid-write never leaves a half file; owner-only
+    (0600 in a 0700 directory), as it may hold the API token and a database password."""
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.parent == config_dir():
+        os.chmod(path.parent, 0o700)  # our own directory, perhaps made 0755 by an older version
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode is ignored when a stale tmp file exists
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(tomli_w.dumps(settings.to_dict()))
     os.replace(tmp, path)
     return path
 
 
 def redact_url(url: str) -> str:
-    """A database URL fit for a status bar or log: the password replaced by ***.
+    """A database URL fit for a status bar or log, as typed, credentials replaced by ***.
     (No SQLAlchemy here: the GUI shows this before the database layer is loaded.)"""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redact(url)
 
 
 def resolve_db_url(cli_url: str | None = None, settings: Settings | None = None) -> str:

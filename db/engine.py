@@ -1,11 +1,15 @@
 """Engine factory for the embedded SQLite file and a shared PostgreSQL."""
 from __future__ import annotations
 
+import atexit
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.redaction import redact
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -35,7 +39,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+# Every SQLite engine this process made, closed at exit (see close_sqlite_engines).
+_sqlite_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def close_sqlite_engines() -> None:
+    """Close the pooled connections of every SQLite engine. The last connection to
+    close checkpoints the WAL into the database file and deletes the ``-wal`` file, so
+    a process that ends on a signal (handled as a normal exit) leaves one clean file."""
+    for engine in list(_sqlite_engines):
+        engine.dispose()
+
+
+atexit.register(close_sqlite_engines)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
+    # A failed statement's message would otherwise quote its parameters (a caller's
+    # name and phone) into logs and error dialogs.
+    kwargs.setdefault("hide_parameters", True)
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
@@ -43,6 +65,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        _sqlite_engines.add(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -53,8 +76,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def describe(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    """The URL as the user typed it (no driver added), credentials redacted, for
+    messages and logs."""
+    return redact(url)
 
 
 def open_engine(url: str, **kwargs) -> Engine:
@@ -67,8 +91,8 @@ def open_engine(url: str, **kwargs) -> Engine:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except ArgumentError as exc:
-        raise DatabaseUnavailable(f"not a database URL: {url!r} ({exc})") from None
+        raise DatabaseUnavailable(f"not a database URL: {describe(url)!r} ({redact(str(exc))})") from None
     except (DBAPIError, OSError) as exc:
         reason = getattr(exc, "orig", exc)
-        raise DatabaseUnavailable(f"cannot open the database {describe(url)}: {str(reason).strip()}") from None
+        raise DatabaseUnavailable(f"cannot open the database {describe(url)}: {redact(' '.join(str(reason).split()))}") from None
     return engine

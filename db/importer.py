@@ -59,7 +59,9 @@ def read_features(path: Path) -> list[dict[str, Any]]:
     raise ImportFileError(f"{path}: unsupported file type {suffix!r}; expected .geojson, .json or .shp")
 
 
-def import_file(runner: OperationRunner, path: Path, layer: str, crs: str = "EPSG:4326") -> ImportResult:
+def prepare_import(path: Path, layer: str, crs: str = "EPSG:4326") -> tuple[list, list[str]]:
+    """Read and validate the whole file, touching no database: a rejected file must not
+    even create or migrate one. Returns the valid features and their codes."""
     features = read_features(path)
     valid = validate_features(layer, features, crs)  # raises FeatureError before any write
     codes = [feature_code(layer, f) for f in valid]
@@ -68,6 +70,12 @@ def import_file(runner: OperationRunner, path: Path, layer: str, crs: str = "EPS
         if code in seen:
             raise FeatureError(f.index, f"code {code!r} repeats feature {seen[code]}")
         seen[code] = f.index
+    return valid, codes
+
+
+def import_file(runner: OperationRunner, path: Path, layer: str, crs: str = "EPSG:4326",
+                prepared: tuple[list, list[str]] | None = None) -> ImportResult:
+    valid, codes = prepared or prepare_import(path, layer, crs)
 
     def write(ctx) -> ImportResult:
         counts = {"created": 0, "updated": 0, "unchanged": 0}

@@ -8,7 +8,6 @@ workstation committing between our read and our write, raises ConflictError
 whose ``fresh`` is the incident as it now stands."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.field_checks import check_number, check_text, check_time, check_time_window
 from core.incidents import (
     STATE_TIMESTAMP, TERMINAL, DispatchRequest, DispatchSnapshot, FieldError, IncidentSnapshot, check_transition,
     find_duplicates, state_name,
@@ -43,7 +43,9 @@ ARRIVAL_SOURCES = ("auto", "unit", "dispatcher")
 DISPATCH_MODES = ("road", "straight")
 DEFAULT_TZ = "Asia/Shanghai"  # incident numbers carry the local date
 _BUSY = ("dispatched", "en_route", "on_scene")  # unit statuses a dispatch puts it in
-_TEXT_LIMITS = {"caller": 200, "caller_phone": 64, "address": 300}
+# Each text field's own limit (the columns of caller and address are this wide).
+_TEXT_LIMITS = {"caller": 200, "caller_phone": 64, "address": 300, "description": 4000}
+_CODE_LIMIT = 64
 _NUMBER_RETRIES = 5
 _FUTURE_TOLERANCE = timedelta(minutes=5)  # another system's clock may run a little ahead
 
@@ -150,14 +152,6 @@ def _audited(ctx: OpContext, incident: Incident, before: dict) -> IncidentSnapsh
 # intake
 # --------------------------------------------------------------------------
 
-def _coordinate(name: str, value: Any, limit: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise FieldError(name, f"must be a number, got {value!r}")
-    if not math.isfinite(value) or abs(value) > limit:
-        raise FieldError(name, f"must be between -{limit:g} and {limit:g}, got {value!r}")
-    return float(value)
-
-
 def _check_code(session: Session, table: str, value: Any) -> str:
     codes = list(session.scalars(select(CodeTable.code).where(CodeTable.table_name == table)
                                  .order_by(CodeTable.sort_order, CodeTable.code)))
@@ -184,39 +178,40 @@ def create_incident(
     incidents within the duplicate radius and window). Returns it and those duplicates,
     nearest first; ``duplicate_of_id`` links the nearest."""
     settings = settings or DispatchSettings()
-    lon = _coordinate("lon", lon, 180)
-    lat = _coordinate("lat", lat, 90)
+    lon = check_number("lon", lon, -180, 180)
+    lat = check_number("lat", lat, -90, 90)
+    for name, value in (("category", category), ("level", level), ("source", source)):
+        check_text(name, value, _CODE_LIMIT)
     texts = {"caller": caller, "caller_phone": caller_phone, "address": address, "description": description}
     for name, value in texts.items():
-        if value is not None and not isinstance(value, str):
-            raise FieldError(name, f"must be text, got {value!r}")
-        if value is not None and name in _TEXT_LIMITS and len(value) > _TEXT_LIMITS[name]:
-            raise FieldError(name, f"longer than {_TEXT_LIMITS[name]} characters")
-    if received_at is not None and received_at.tzinfo is None:
-        raise FieldError("received_at", "needs a time zone")
+        check_text(name, value, _TEXT_LIMITS[name])
+    if received_at is not None:
+        received_at = check_time("received_at", received_at)
     window = timedelta(minutes=settings.duplicate_window_min)
+    max_age = timedelta(days=settings.backdate_max_days)
 
     def write(ctx: OpContext) -> tuple[IncidentSnapshot, list[IncidentSnapshot]]:
         session = ctx.session
         for table, value in (("category", category), ("level", level), ("source", source)):
             _check_code(session, table, value)
         at = received_at or ctx.now
-        if at > ctx.now + _FUTURE_TOLERANCE:
-            raise FieldError("received_at", f"{at.isoformat()} is in the future")
+        check_time_window("received_at", at, ctx.now, max_age, _FUTURE_TOLERANCE)
         index, _ = grid_index(session)
         nearby = session.execute(select(Incident.id, Incident.lon, Incident.lat, Incident.received_at).where(
             Incident.state.not_in(TERMINAL), Incident.received_at.between(at - window, at + window))).all()
         duplicates = find_duplicates([tuple(r) for r in nearby], lon, lat, at, settings.duplicate_radius_m, window)
+        grid_id = index.grid_of(lon, lat)
         incident = Incident(
             number=_next_number(session, at, tz), category=category, level=level, source=source, lon=lon, lat=lat,
-            grid_id=index.grid_of(lon, lat), state="received", tier=1,
+            grid_id=grid_id, state="received", tier=1,
             duplicate_of_id=duplicates[0] if duplicates else None, received_at=at, results={}, created_at=ctx.now,
             **{k: (v.strip() or None) if isinstance(v, str) else v for k, v in texts.items()},
         )
         session.add(incident)
         session.flush()
         _event(ctx, incident, "created", None, "received", at=at, number=incident.number, category=category,
-               level=level, source=source, possible_duplicates=duplicates or None)
+               level=level, source=source, possible_duplicates=duplicates or None,
+               out_of_area=grid_id is None or None)  # outside every grid: no grid commander sees it
         ctx.audit("incidents", incident.id, None, row_dict(incident))
         ctx.changed("incidents", incident.id)
         return _snapshot(session, incident), incidents_by_id(session, duplicates)

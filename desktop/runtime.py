@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.map.schemes import register_schemes
 
-# V8 collects lazily and grew to ~850 MiB after hundreds of live updates unless capped (PLATFORM.md).
+# V8 collects lazily and grew to ~850 MiB after hundreds of live updates unless capped (docs/platform.md).
 CHROMIUM_FLAGS = "--js-flags=--max-old-space-size=128 --disable-background-networking --disable-component-update"
 
 
@@ -34,6 +34,52 @@ def application(argv: list[str] | None = None):
         app.setApplicationName("gridcommand")
         app.setOrganizationName("gridcommand")
     return app
+
+
+# The wake-up socket pair and its notifier, kept alive for the process's life.
+_signal_wakeup: tuple = ()
+QUIT_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
+def quit_on_signals(app) -> None:
+    """SIGTERM, SIGINT and SIGHUP end the event loop as closing the window does, so the
+    shutdown path runs and the database closes cleanly (no SQLite ``-wal`` left behind;
+    by default SIGTERM killed the process mid-write).
+
+    Python runs signal handlers only between bytecodes and Qt's loop is C++: the wake-up
+    byte Python writes to a socket pair on a signal gives control back to Python."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    global _signal_wakeup
+    if _signal_wakeup:
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:  # the handler itself already ran; just empty the socket
+        try:
+            reader.recv(256)
+        except OSError:
+            pass
+
+    notifier.activated.connect(drain)
+
+    def handler(signum, _frame) -> None:
+        # Through the event loop, not at once: a signal during start-up (before exec())
+        # would otherwise be lost, or shut down half-built state that start-up then
+        # completes. exit() also ends nested loops, e.g. the one waiting for a screenshot.
+        QTimer.singleShot(0, lambda: app.exit(128 + signum))
+
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handler)
+    _signal_wakeup = (reader, writer, notifier)
 
 
 _installed: list[QTranslator] = []

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from core.clock import Clock, SystemClock
+from core.field_checks import check_time, shown
 from core.incidents import FieldError, IllegalTransition
 from core.settings import DispatchSettings
 from db.engine import DatabaseUnavailable, session_factory
@@ -126,6 +127,8 @@ class IncidentApi:
             return _error(405, f"use POST, not {method[:20]}", Allow="POST")
         try:
             payload = json.loads(body.decode("utf-8")) if body.strip() else None
+        except RecursionError:
+            return _error(400, "body: JSON nested too deeply", "body")
         except (UnicodeDecodeError, ValueError) as exc:
             return _error(400, f"body: not valid JSON ({exc})", "body")
         if not isinstance(payload, dict):
@@ -169,9 +172,13 @@ class IncidentApi:
         incident, duplicates = create_incident(runner, settings=self.dispatch, **args)
         body = incident.to_dict()
         body["grid"] = incident.grid_code
+        # Accepted (the 110 call happened), but no grid commander will see it as theirs.
+        body["out_of_area"] = incident.grid_code is None
+        body["warnings"] = ["location outside every grid: no grid is responsible"] if body["out_of_area"] else []
         body["duplicates"] = [{"id": d.id, "number": d.number, "state": d.state, "received_at": d.received_at}
                               for d in duplicates]
-        log.info("API: incident %s created from %s", incident.number, runner.actor.workstation)
+        log.info("API: incident %s created from %s%s", incident.number, runner.actor.workstation,
+                 " (outside every grid)" if body["out_of_area"] else "")
         return ApiResponse(201, body, (("Location", f"{API_PREFIX}incidents/{incident.id}"),))
 
     def _support(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
@@ -200,11 +207,9 @@ class IncidentApi:
 
 def _parse_time(name: str, value: Any) -> datetime:
     if not isinstance(value, str):
-        raise FieldError(name, f"must be an ISO 8601 time, got {value!r}")
+        raise FieldError(name, f"must be an ISO 8601 time, got {shown(value)}")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise FieldError(name, f"not an ISO 8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise FieldError(name, "needs a time zone offset, e.g. +08:00")
-    return parsed
+        raise FieldError(name, f"not an ISO 8601 time: {shown(value)}") from None
+    return check_time(name, parsed)

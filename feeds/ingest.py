@@ -104,7 +104,7 @@ class IngestServer:
             log.info("listening for %s on %s:%d", name, host, port)
 
     async def run_until_stopped(self) -> None:
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)):  # SIGHUP: terminal closed
             try:
                 self.loop.add_signal_handler(sig, self.request_stop, sig)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / not Unix

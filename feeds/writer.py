@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from core.clock import Clock, SystemClock
 from core.fixes import Fix
+from core.redaction import redact
 from db.engine import session_factory
 from db.positions_repo import DeviceCache, Reject, record_rejects, store_fixes
 
@@ -39,7 +40,8 @@ _PAYLOAD_MAX = 1000
 
 
 def excerpt(payload: Any, limit: int = _PAYLOAD_MAX) -> str:
-    """A printable excerpt of a report for the rejected-reports table.
+    """A printable excerpt of a report for the rejected-reports table, credentials
+    redacted (the table is readable by every workstation).
 
     ``payload`` is bytes, text, or an HTTP request as (method, target, body)."""
     if isinstance(payload, tuple) and len(payload) == 3:
@@ -47,7 +49,7 @@ def excerpt(payload: Any, limit: int = _PAYLOAD_MAX) -> str:
         payload = f"{method} {target}".encode("latin-1", "replace") + (b"\n" + bytes(body) if body else b"")
     if isinstance(payload, (bytes, bytearray, memoryview)):
         payload = bytes(payload[:limit]).decode("utf-8", "replace")
-    text = "" if payload is None else str(payload)[:limit]
+    text = redact("" if payload is None else str(payload)[:limit])
     return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
 
 
@@ -128,6 +130,7 @@ class IngestWriter:
 
     def reject(self, protocol: str, source: str, reason: str, payload: Any) -> None:
         """Record a report rejected before it became a fix (bad syntax, bad values)."""
+        reason = redact(reason)  # reasons quote the offending value
         self.reject_log(protocol, source, reason)
         with self._count_lock:
             self._queued += 1

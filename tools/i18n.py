@@ -37,5 +37,16 @@ def release(out_dir: Path = I18N) -> list[Path]:
     return out
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="tools/i18n.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=("update", "release"),
+                        help="update: re-extract strings into the .ts files; release: compile them to .qm")
+    args = parser.parse_args(argv)
+    {"update": update, "release": release}[args.command]()
+    return 0
+
+
 if __name__ == "__main__":
-    {"update": update, "release": release}[sys.argv[1]]()
+    sys.exit(main())

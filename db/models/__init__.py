@@ -1,4 +1,4 @@
-"""SQLAlchemy models for the whole domain (DOMAIN.md), one module per area."""
+"""SQLAlchemy models for the whole domain (docs/domain.md), one module per area."""
 from db.models.base import Base
 from db.models.places import Grid, KeyTarget, MustVisitPoint, PatrolLine, Station, Street
 from db.models.forces import Device, Unit

@@ -42,7 +42,7 @@ class Incident(VersionedMixin, Timestamps, Base):
     state: Mapped[str] = mapped_column(String(16), index=True)
     tier: Mapped[int] = mapped_column(Integer, default=1)  # the highest tier ordered in
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
-    # One timestamp per state (DOMAIN.md: every state keeps its time).
+    # One timestamp per state (docs/domain.md: every state keeps its time).
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

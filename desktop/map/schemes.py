@@ -9,6 +9,7 @@ import mimetypes
 import sqlite3
 import threading
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
@@ -18,8 +19,10 @@ TILES_SCHEME = b"tiles"
 APP_HOST = "gridcommand"
 PAGE_URL = f"{APP_SCHEME.decode()}://{APP_HOST}/map.html"
 WEB_ROOT = f"{APP_SCHEME.decode()}://{APP_HOST}/web/"
-# Numeric hosts are parsed as IPv4 by Chromium, so the tile URL carries a name (PLATFORM.md).
+# Numeric hosts are parsed as IPv4 by Chromium, so the tile URL carries a name (docs/platform.md).
 TILES_URL = f"{TILES_SCHEME.decode()}://mbtiles/{{z}}/{{x}}/{{y}}"
+# Deeper than any tile pyramid (OSM stops at 19-22); past it a tile address is nonsense.
+MAX_TILE_ZOOM = 30
 
 _registered = False
 
@@ -28,8 +31,10 @@ def register_schemes() -> None:
     global _registered
     if _registered:
         return
-    flags = (QWebEngineUrlScheme.Flag.SecureScheme | QWebEngineUrlScheme.Flag.LocalAccessAllowed
-             | QWebEngineUrlScheme.Flag.CorsEnabled | QWebEngineUrlScheme.Flag.FetchApiAllowed)
+    # No LocalAccessAllowed: content from our schemes must not be treated as a local
+    # file, which may read other files (the page then fetched file:///etc/passwd).
+    flags = (QWebEngineUrlScheme.Flag.SecureScheme | QWebEngineUrlScheme.Flag.CorsEnabled
+             | QWebEngineUrlScheme.Flag.FetchApiAllowed)
     for name in (APP_SCHEME, TILES_SCHEME):
         scheme = QWebEngineUrlScheme(name)
         scheme.setSyntax(QWebEngineUrlScheme.Syntax.Path)
@@ -52,12 +57,16 @@ def _read_web_asset(path: str) -> bytes | None:
         if f.open(QIODevice.OpenModeFlag.ReadOnly):
             return bytes(f.readAll().data())
         return None
-    node = resources.files("resources").joinpath("web")
-    for part in path.split("/"):
-        if part in ("", ".", ".."):
-            return None
-        node = node.joinpath(part)
-    return node.read_bytes() if node.is_file() else None
+    root = Path(str(resources.files("resources").joinpath("web"))).resolve()
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    # The real path, symlinks followed, must still be inside resources/web: a link
+    # placed there must not hand the page a file from elsewhere.
+    node = root.joinpath(*parts).resolve()
+    if not node.is_relative_to(root) or not node.is_file():
+        return None
+    return node.read_bytes()
 
 
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
@@ -96,6 +105,7 @@ class MbtilesSchemeHandler(QWebEngineUrlSchemeHandler):
         self._local = threading.local()
         self.mime = "image/png"
         self.missing = 0
+        self.invalid = 0  # addresses no tile pyramid has (a huge zoom, x or y out of range)
         if path:
             self.mime = self._detect_mime()
 
@@ -129,8 +139,17 @@ class MbtilesSchemeHandler(QWebEngineUrlSchemeHandler):
         parts = job.requestUrl().path().strip("/").split("/")
         try:
             z, x, y = (int(p.split(".")[0]) for p in parts[-3:])
+        except ValueError:
+            z = x = y = -1
+        if not (0 <= z <= MAX_TILE_ZOOM and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
+            # A bad request, answered at once (the page sees 400): (1 << z) with a huge
+            # z raised and the request never got an answer.
+            self.invalid += 1
+            job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
+            return
+        try:
             data = self.tile(z, x, y)
-        except (ValueError, sqlite3.Error):
+        except sqlite3.Error:
             data = None
         if data is None:
             self.missing += 1

@@ -10,19 +10,22 @@ import shiboken6
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
-    QWebEnginePage, QWebEngineProfile, QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor,
+    QWebEnginePage, QWebEngineProfile, QWebEngineSettings, QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from desktop.map.schemes import APP_SCHEME, PAGE_URL, TILES_SCHEME, AppSchemeHandler, MbtilesSchemeHandler
 
-# Schemes that would leave the machine. An intranet tile server configured by the
-# administrator is the one exception (``allowed_hosts``).
-_EXTERNAL = {"http", "https", "ws", "wss", "ftp"}
+# What the page may load: our own schemes and inline data. Everything else (file:,
+# qrc:, ftp:, ws:…) is blocked and counted; http(s) only reaches the intranet tile
+# server the administrator configured (``allowed_hosts``). qwebchannel.js is served
+# through gridapp:, so the page needs no qrc:.
+_PAGE_SCHEMES = {APP_SCHEME.decode(), TILES_SCHEME.decode(), "data", "blob"}
+_TILE_SERVER_SCHEMES = {"http", "https"}
 
 
 class OfflineInterceptor(QWebEngineUrlRequestInterceptor):
-    """Blocks and counts every request that would reach the network."""
+    """Blocks and counts every request that would reach the network or a local file."""
 
     def __init__(self, allowed_hosts: set[str] | None = None, parent=None):
         super().__init__(parent)
@@ -42,11 +45,13 @@ class OfflineInterceptor(QWebEngineUrlRequestInterceptor):
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
-        if url.scheme() in _EXTERNAL and not self.allows(url.host()):
-            self.blocked_count += 1
-            if len(self.blocked) < 100:  # keep the first ones for the message; count them all
-                self.blocked.append(url.toString())
-            info.block(True)
+        scheme = url.scheme().lower()
+        if scheme in _PAGE_SCHEMES or (scheme in _TILE_SERVER_SCHEMES and self.allows(url.host())):
+            return
+        self.blocked_count += 1
+        if len(self.blocked) < 100:  # keep the first ones for the message; count them all
+            self.blocked.append(url.toString())
+        info.block(True)
 
 
 class MapPage(QWebEnginePage):
@@ -154,6 +159,11 @@ class MapView(QWebEngineView):
         # An off-the-record profile: no disk cache, and its own interceptor and schemes.
         # Not a child of the view: the page must die before its profile (see dispose).
         self.profile = QWebEngineProfile()
+        # The page is served by our scheme, never from a file: it needs no local file
+        # access, and with it a script could read any file the user can.
+        attrs = self.profile.settings()
+        attrs.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, False)
+        attrs.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False)
         self.interceptor = OfflineInterceptor(allowed_hosts, self.profile)
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.app_handler = AppSchemeHandler(self.profile)
@@ -184,7 +194,7 @@ class MapView(QWebEngineView):
 
     def dispose(self) -> None:
         """Delete the view (and with it its page) before the profile, or Qt warns
-        and may crash at exit (PLATFORM.md). The view is unusable afterwards."""
+        and may crash at exit (docs/platform.md). The view is unusable afterwards."""
         if self._disposed:
             return
         self._disposed = True

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from core import layers as L
+from gridcommand.commands import DB_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("--layer", required=True, choices=L.IMPORTABLE_LAYERS)
     imp.add_argument("--crs", default="EPSG:4326", help="EPSG:XXXX, gcj02 or bd09 (default EPSG:4326)")
     for p in (up, seed, imp):
-        p.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+        p.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def open_migrated(url: str | None):
@@ -62,10 +63,31 @@ def open_current(url: str | None):
     return engine
 
 
+def _rejected(args: argparse.Namespace, exc: Exception) -> int:
+    from core.feature_validation import FeatureError
+
+    if isinstance(exc, FeatureError):
+        print(f"gridcommand: import rejected, nothing was written: {args.file}: {exc}", file=sys.stderr)
+    else:
+        print(f"gridcommand: import rejected: {exc}", file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
     from db.engine import describe
     from db.operations import OperationRunner
 
+    prepared = None
+    if args.db_command == "import":
+        from core.crs import CrsError
+        from core.feature_validation import FeatureError
+        from db.importer import ImportFileError, prepare_import
+
+        rejections = (ImportFileError, CrsError, FeatureError)
+        try:  # before the database is opened: a rejected file creates and migrates nothing
+            prepared = prepare_import(args.file, args.layer, args.crs)
+        except rejections as exc:
+            return _rejected(args, exc)
     engine = open_migrated(args.db)
     where = describe(str(engine.url))
     if args.db_command == "upgrade":
@@ -83,18 +105,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{where}: demo city already present; nothing changed")
         return 0
-    from core.crs import CrsError
-    from core.feature_validation import FeatureError
-    from db.importer import ImportFileError, import_file
+    from db.importer import import_file
 
     try:
-        result = import_file(runner, args.file, args.layer, args.crs)
-    except (ImportFileError, CrsError) as exc:
-        print(f"gridcommand: import rejected: {exc}", file=sys.stderr)
-        return 2
-    except FeatureError as exc:
-        print(f"gridcommand: import rejected, nothing was written: {args.file}: {exc}", file=sys.stderr)
-        return 2
+        result = import_file(runner, args.file, args.layer, args.crs, prepared=prepared)
+    except rejections as exc:
+        return _rejected(args, exc)
     print(f"{where}: {result.layer}: {result.created} created, {result.updated} updated, "
           f"{result.unchanged} unchanged ({result.total} features from {args.file})")
     return 0

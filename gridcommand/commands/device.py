@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gridcommand.commands import DB_HELP
+
 _MAX_DEVICE_ID = 128
 _MAX_KIND = 32
 
@@ -28,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rm = sub.add_parser("remove", help="unregister a device (its position history stays)")
     rm.add_argument("device_id", metavar="DEVICE_ID")
     for p in (add, lst, rm):
-        p.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+        p.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def _check_device_id(raw: str) -> str:

@@ -2,19 +2,51 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
+
+from gridcommand.commands import DB_HELP
+
+NO_DISPLAY = ("no display to open a window on: run it under xvfb-run (xvfb-run -a gridcommand gui ...) "
+              "or set QT_QPA_PLATFORM=offscreen")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument("--demo", action="store_true", help="use the demo database in the user data directory, seeding it if empty")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default: settings, zh_CN)")
     parser.add_argument("--theme", choices=("light", "dark"), help="colours: light (workstation, default) or dark (command hall)")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render the window once the map is drawn, write the PNG and exit")
 
 
-def run(args: argparse.Namespace) -> int:
-    from desktop.app import GuiOptions, run_gui
+def display_problem(screenshot: bool, environ=os.environ, platform: str = sys.platform) -> str | None:
+    """Why Qt could not open a window here, before Qt tries (its own message is a
+    misleading hint about the xcb plugin, then an abort). A screenshot needs no
+    screen: it falls back to the offscreen platform by itself."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    qpa = environ.get("QT_QPA_PLATFORM", "")
+    if qpa and not qpa.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc, eglfs…: the user chose
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    if screenshot:
+        environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    return NO_DISPLAY
 
+
+def run(args: argparse.Namespace) -> int:
+    problem = display_problem(args.screenshot is not None)
+    if problem:
+        print(f"gridcommand gui: {problem}", file=sys.stderr)
+        return 2
+    from desktop.app import GuiOptions, run_gui
+    from desktop.runtime import application, quit_on_signals
+    from gridcommand.logs import configure_logging
+
+    configure_logging("WARNING")  # the demo's embedded ingest logs rejected reports
+    quit_on_signals(application())
     return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
                               save_settings=args.screenshot is None))

@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import datetime, timezone
 
+from gridcommand.commands import DB_HELP
 from gridcommand.commands.device import display_width, pad
 
 
@@ -20,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="road travel time or straight-line estimate (default: road when streets are loaded)")
     parser.add_argument("--limit", type=int, default=10, help="how many units to list (0: all; default 10)")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
-    parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def _fail(message: str) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from gridcommand.commands import DB_HELP
 from gridcommand.commands.track import parse_time_arg, utc_iso
 
 
@@ -10,7 +11,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=parse_time_arg, metavar="T",
                         help="ISO 8601 (no offset: the configured zone, default Asia/Shanghai) or an age like 30m, 2h, 1d")
     parser.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (default 100)")
-    parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -6,9 +6,11 @@ import argparse
 import logging
 import sys
 
+from gridcommand.commands import DB_HELP
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument("--http", metavar="HOST:PORT", default="127.0.0.1:5055",
                         help="OsmAnd/Traccar HTTP listener (default 127.0.0.1:5055; 'off' to disable)")
     parser.add_argument("--cot-udp", metavar="[HOST:]PORT", help="CoT XML over UDP (off unless given; host defaults to 0.0.0.0)")
@@ -23,9 +25,9 @@ def run(args: argparse.Namespace) -> int:
     from feeds.ingest import IngestConfig, parse_hostport, serve
     from gridcommand.commands.db import open_migrated
 
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from gridcommand.logs import configure_logging
+
+    configure_logging(args.log_level)
     log = logging.getLogger("gridcommand.ingest")
     settings, problems = load_settings()
     for problem in problems:

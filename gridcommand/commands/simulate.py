@@ -5,6 +5,8 @@ import argparse
 import signal
 import sys
 
+from gridcommand.commands import DB_DEFAULT
+
 EPILOG = """\
 The city (streets, grids, must-patrol lines, must-visit points) and the units
 always come from the database (--db, else $GRIDCOMMAND_DB, the settings, or the
@@ -43,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument("--db", metavar="URL",
                         help="database to read the city and units from, and to write fixes to unless --target is "
-                             "given (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+                             f"given (default: {DB_DEFAULT})")
     parser.add_argument("--target", metavar="http://HOST:PORT",
                         help="send fixes over OsmAnd HTTP to this server (`gridcommand serve`) instead of writing "
                              "them to the database; the city and the units still come from --db (or the default "

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gridcommand.commands import DB_HELP
+
 CSV_HEADER = ("device_id", "unit", "time_utc", "lat", "lon", "speed_mps", "heading", "accuracy_m",
               "altitude_m", "battery_pct", "protocol")
 GPX_NS = "http://www.topografix.com/GPX/1/1"
@@ -150,7 +152,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--to", dest="end", type=parse_time_arg, metavar="T", help="as --from")
     exp.add_argument("--format", required=True, choices=("csv", "geojson", "gpx"))
     exp.add_argument("--output", "-o", type=Path, metavar="FILE", help="default: standard output")
-    exp.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    exp.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def run(args: argparse.Namespace) -> int:

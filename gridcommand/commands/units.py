@@ -5,6 +5,7 @@ import argparse
 import json
 from datetime import datetime, timezone
 
+from gridcommand.commands import DB_HELP
 from gridcommand.commands.device import display_width, pad
 from gridcommand.commands.track import utc_iso
 
@@ -14,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.required = True
     lst = sub.add_parser("list", help="list every unit and its last fix")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
-    lst.add_argument("--db", metavar="URL", help="database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)")
+    lst.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
 def unit_rows(session) -> list[dict]:

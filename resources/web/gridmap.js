@@ -150,6 +150,8 @@
     state.layers = layers;
     state.config = config;
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);  // metric only
+    // A neutral attribution: Leaflet's default prefix carries a national flag.
+    if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
     addLegend();
     // The window settles its dock layout after the page loads: keep the city in view
     // until the user moves the map themselves.

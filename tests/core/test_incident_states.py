@@ -12,7 +12,7 @@ from core.incidents import (
     find_duplicates, is_arrival, response_figures,
 )
 
-# Written out by hand from DOMAIN.md, independently of the implementation's table.
+# Written out by hand from docs/domain.md, independently of the implementation's table.
 LEGAL = {
     ("received", "dispatched"), ("dispatched", "acknowledged"), ("acknowledged", "en_route"),
     ("en_route", "on_scene"), ("on_scene", "handling"), ("handling", "reported"), ("reported", "closed"),

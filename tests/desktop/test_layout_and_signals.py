@@ -27,7 +27,7 @@ class _Emitter(QObject):
 
 
 def test_ten_thousand_signal_emits_do_not_crash(qtbot):
-    """PySide6 6.12.0 on Python 3.11 aborts after a few thousand emits (PLATFORM.md);
+    """PySide6 6.12.0 on Python 3.11 aborts after a few thousand emits (docs/platform.md);
     this fails loudly if a bad version slips past the pin."""
     emitter = _Emitter()
     received = []
