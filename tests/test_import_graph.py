@@ -20,7 +20,8 @@ def find_cycles(graph) -> list[tuple[str, str, tuple]]:
 
 
 def test_no_import_cycles():
-    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    # Imports under TYPE_CHECKING never run: annotations may name a module that imports this one.
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None, exclude_type_checking_imports=True)
     cycles = find_cycles(graph)
     assert cycles == [], "\n".join(f"{a} -> {b} -> … -> {a}: {chain}" for a, b, chain in cycles[:10])
     # The check itself finds a circle when there is one.
