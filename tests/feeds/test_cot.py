@@ -86,8 +86,13 @@ def test_track_nan_is_unknown_and_course_normalised():
 def test_bom_and_declared_other_encoding_read_as_utf8():
     fix = parse_cot(b"\xef\xbb\xbf" + event(uid="bom"))
     assert fix.device_id == "bom"
-    fix = parse_cot(b'<?xml version="1.0" encoding="ISO-8859-1"?>' + event(uid="\xe5\xb7\xa1".encode("latin-1").decode("latin-1")))
-    assert fix.device_id
+    # UTF-8 bytes under a Latin-1 declaration: read as UTF-8 ("巡"), not as Latin-1 ("å·¡").
+    declared = b'<?xml version="1.0" encoding="ISO-8859-1"?>'
+    assert "巡".encode() == b"\xe5\xb7\xa1"
+    assert parse_cot(declared + event(uid="巡")).device_id == "巡"
+    # Bytes that really are Latin-1 (not UTF-8) are refused, not guessed.
+    with pytest.raises(ReportError, match="not valid UTF-8"):
+        parse_cot(declared + event(uid="é").replace("é".encode(), "é".encode("latin-1")))
 
 
 @pytest.mark.parametrize("data, message", [
