@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from core.fixes import Fix, ReportError
@@ -238,7 +238,6 @@ def test_property_stream_chunked_reassembly(items, data):
     assert [parse_cot(m).device_id for m in got] == [uid for uid, _ in items]
 
 
-@settings(max_examples=300)
 @given(st.binary(max_size=400) | st.lists(st.sampled_from(
     [b"<event", b" uid='a'", b">", b"/>", b"</event>", b"<point lat='1' lon='2'/>", b"'", b'"', b"<", b"x", b"\n"]),
     max_size=40).map(b"".join), st.integers(8, 300))
@@ -259,7 +258,6 @@ def test_property_split_arbitrary_bytes(stream, max_bytes):
             pass
 
 
-@settings(max_examples=500)
 @given(st.binary(max_size=600))
 def test_property_parse_cot_arbitrary_bytes(data):
     try:
@@ -274,7 +272,6 @@ attribute_values = st.text(max_size=20) | st.sampled_from(
     ["9999999.0", "NaN", "-0", "1e5", "90", "180.0", "-91", "2024-05-01T08:00:00Z", "&", "<"])
 
 
-@settings(max_examples=500)
 @given(st.fixed_dictionaries({}, optional={
     key: attribute_values for key in ("uid", "type", "how", "time", "start", "stale")}),
     st.fixed_dictionaries({}, optional={key: attribute_values for key in ("lat", "lon", "hae", "ce", "le")}),

@@ -242,7 +242,7 @@ def test_pipelined_requests_split_anywhere_are_answered_in_order():
 
 
 @given(st.lists(st.binary(max_size=300), max_size=8))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_fuzzed_bytes_never_raise(chunks):
     out, _ = feed_http(chunks)
     assert set(parse_responses(out)) <= {200, 400, 405, 413, 431, 501, 505}
@@ -251,7 +251,7 @@ def test_fuzzed_bytes_never_raise(chunks):
 @given(st.lists(st.sampled_from([REQUEST[:40], REQUEST[40:90], REQUEST[90:], b"\r\n", b"GET / HTTP/1.1\r\n",
                                  b"Content-Length: 3\r\n", b"\r\n\r\n", b"Transfer-Encoding: chunked\r\n",
                                  b"ffffffff\r\n", b"0\r\n\r\n", b"Expect: 100-continue\r\n"]), max_size=12))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_fuzzed_request_fragments_never_raise(chunks):
     out, closed = feed_http(chunks)
     # However the bytes are cut, the answers are the same as for one piece ...
