@@ -9,6 +9,8 @@
 #      layer check and pytest with the URL it wrote, as scripts/test.sh does.
 # It prints the download sizes and durations the README quotes. Needs root and
 # `apt-get install mmdebstrap`. Extra arguments go to pytest (default: the whole suite).
+# Behind a TLS-inspecting proxy, FRESH_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt hands
+# this machine's CA bundle to pip in the root (a fresh machine on the open net needs none).
 #   bash scripts/fresh-debian-check.sh [WORKDIR] [-- PYTEST ARGS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,8 +41,13 @@ mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
 mount -t tmpfs shm "$ROOT/dev/shm"
 
+pip_cert=()
+if [ -n "${FRESH_CA_BUNDLE:-}" ]; then
+  cp "$FRESH_CA_BUNDLE" "$ROOT/etc/fresh-check-ca.crt"
+  pip_cert=(PIP_CERT=/etc/fresh-check-ca.crt)
+fi
 in_root() { chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 bash -c "cd /root/gridcommand && $1"; }
+  LANG=C.UTF-8 "${pip_cert[@]}" bash -c "cd /root/gridcommand && $1"; }
 
 start=$(date +%s)
 in_root "bash scripts/setup.sh" 2>&1 | tee "$WORK/setup.log"
