@@ -12,8 +12,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 URL_FILE="${GRIDCOMMAND_PG_URL_FILE:-.pg-test-url}"
 HOST=127.0.0.1
-PORT=5432
 ROLE=gridcommand_test
+# The local cluster's port (5432 unless another server held it when Debian created the
+# cluster); GRIDCOMMAND_PG_PORT overrides.
+cluster_port() { pg_lsclusters -h 2>/dev/null | { read -r _ _ port _ && echo "$port"; }; }
+find_port() { PORT="${GRIDCOMMAND_PG_PORT:-$(cluster_port)}"; PORT="${PORT:-5432}"; }
+find_port
 
 if [ -n "${GRIDCOMMAND_TEST_PG:-}" ]; then
   echo "ensure-postgres: using GRIDCOMMAND_TEST_PG"
@@ -30,6 +34,7 @@ as_postgres() {
 if ! command -v psql >/dev/null 2>&1 || { ! ready && ! command -v pg_ctlcluster >/dev/null 2>&1; }; then
   echo "ensure-postgres: installing PostgreSQL"
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql
+  find_port
 fi
 if ! ready; then
   # A container or chroot has no service manager: start every cluster directly.

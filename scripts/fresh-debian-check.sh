@@ -46,6 +46,7 @@ if [ -n "${FRESH_CA_BUNDLE:-}" ]; then
   cp "$FRESH_CA_BUNDLE" "$ROOT/etc/fresh-check-ca.crt"
   pip_cert=(PIP_CERT=/etc/fresh-check-ca.crt)
 fi
+pip_cert+=(PIP_LOG=/root/pip-setup.log)
 in_root() { chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   LANG=C.UTF-8 "${pip_cert[@]}" bash -c "cd /root/gridcommand && $1"; }
 
@@ -56,7 +57,12 @@ start=$(date +%s)
 in_root "bash scripts/ensure-postgres.sh" 2>&1 | tee "$WORK/ensure-postgres-online.log"
 pg_install_s=$(( $(date +%s) - start ))
 apt_mib=$(du -sm "$ROOT/var/cache/apt/archives" | cut -f1)
-pip_mib=$(du -sm "$ROOT/root/.cache/pip" 2>/dev/null | cut -f1 || echo 0)
+# pip's log names every download with its size ("Downloading NAME.whl (12.3 MB)").
+pip_mb=$(grep -ho 'Downloading [^ ]* ([0-9.]* [kM]B)' "$ROOT"/root/pip-*.log 2>/dev/null \
+  | sed 's/.*(\([0-9.]*\) \([kM]\)B)/\1 \2/' | while read -r n unit; do
+      if [ "$unit" = k ]; then echo "$n / 1000"; else echo "$n"; fi; done | paste -sd+ | bc 2>/dev/null || echo "?")
+# The install started the cluster on this machine's network; step 3 starts it in its own.
+in_root "pg_lsclusters -h | while read -r v c _; do pg_ctlcluster --skip-systemctl-redirect \$v \$c stop; done"
 
 # Offline, on its own loopback: the root's PostgreSQL is the only one.
 rm -f "$ROOT/root/gridcommand/.pg-test-url"
@@ -66,11 +72,12 @@ set +e
 unshare --net bash -c "ip link set lo up && chroot '$ROOT' /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CI=true bash -c 'cd /root/gridcommand \
   && bash scripts/ensure-postgres.sh && export GRIDCOMMAND_TEST_PG=\$(cat .pg-test-url) \
-  && .venv/bin/lint-imports && QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q -p no:cacheprovider $args'" \
-  2>&1 | tee "$WORK/test.log"
+  && .venv/bin/lint-imports && QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q -p no:cacheprovider $args; \
+  code=\$?; pg_lsclusters -h | while read -r v c _; do pg_ctlcluster --skip-systemctl-redirect \$v \$c stop; done; \
+  exit \$code'" 2>&1 | tee "$WORK/test.log"
 code=${PIPESTATUS[0]}
 set -e
 test_s=$(( $(date +%s) - start ))
 echo "fresh: setup.sh ${setup_s} s; PostgreSQL install ${pg_install_s} s; downloads: Debian packages ${apt_mib} MiB" \
-     "(incl. PostgreSQL), PyPI wheels ${pip_mib} MiB; tests ${test_s} s, exit ${code}"
+     "(incl. PostgreSQL), PyPI ${pip_mb} MB; tests ${test_s} s, exit ${code}"
 exit "$code"
