@@ -162,7 +162,8 @@ def _reason(unit: UnitInfo, how: str, eta_s: float, metres: float, model: Travel
 def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_grid: str | None, needs: str,
                now: datetime, model: TravelModel, stale_after_s: float, mode: str = "road",
                network: RoadNetwork | None = None, limit: int | None = None,
-               tiers: Collection[int] | None = None) -> list[Recommendation]:
+               tiers: Collection[int] | None = None, routes_for: int | None = None,
+               route_tiers: Collection[int] | None = None) -> list[Recommendation]:
     """The units that may be sent to (lon, lat), best first.
 
     Candidates are available, have a fix no older than ``stale_after_s`` and an
@@ -170,7 +171,10 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
     them. Ranked by ETA; ETAs within TIE_S count as equal and go to units of
     ``incident_grid`` first, then by callsign. ``limit`` keeps the best (None:
     all). Road mode needs ``network``; routes are built for the returned units
-    only. Raises ValueError for an unknown mode or needs."""
+    only, and of those only for the first ``routes_for`` whose tier is in
+    ``route_tiers`` (None: no bound): a route costs a walk along the search tree
+    per unit, so a caller that shows 20 rows asks for 20 routes (the others keep
+    ``route=None`` but their road ETA). Raises ValueError for an unknown mode or needs."""
     if mode not in ("road", "straight"):
         raise ValueError(f"mode must be 'road' or 'straight', not {mode!r}")
     if mode == "road" and network is None:
@@ -213,14 +217,21 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
     callsigns = [u.callsign for u in cands]
     ranked = [int(contenders[j]) for j in _order(eta[contenders], [own[i] for i in contenders],
                                                  [callsigns[i] for i in contenders], limit)]
+    route_tier_set = None if route_tiers is None else frozenset(route_tiers)
+    shown = 0  # ranked units in route_tiers so far: the rows a caller lists
     out = []
     for i in ranked:
         unit, eta_s = cands[i], float(eta[i])
         route = None
+        if route_tier_set is None or unit.tier in route_tier_set:
+            shown += 1
+        wants_route = ((routes_for is None or shown <= routes_for)
+                       and (route_tier_set is None or unit.tier in route_tier_set))
         if mode == "road" and np.isfinite(road_m[i]):
             how, metres = "road", float(road_m[i])
-            found = searches[VARIANT_OF_MODE.get(unit.travel_mode, "walk")]
-            route = index.route(found, (float(lons[i]), float(lats[i])), snap, i, int(exits[i]), (lon, lat))
+            if wants_route:
+                found = searches[VARIANT_OF_MODE.get(unit.travel_mode, "walk")]
+                route = index.route(found, (float(lons[i]), float(lats[i])), snap, i, int(exits[i]), (lon, lat))
         else:
             how, metres = ("unreached" if mode == "road" else "straight"), float(straight[i])
         out.append(Recommendation(

@@ -115,6 +115,36 @@ class Settings:
         return problems
 
 
+# Allowed ranges of numeric settings, (low, high) with None for no bound; ``low`` is
+# exclusive for the keys in _ABOVE (a speed of 0 would divide by zero later, a
+# negative staleness would call every fix stale). A value outside is rejected at load,
+# naming the key, and the default stays.
+LIMITS: dict[str, tuple[float | None, float | None]] = {
+    "basemap.max_zoom": (0, 24),
+    "map.center_lon": (-180, 180), "map.center_lat": (-90, 90), "map.zoom": (0, 24), "map.label_min_zoom": (0, 24),
+    "live.stale_after_s": (0, None), "live.future_tolerance_s": (0, None), "live.trail_minutes": (0, None),
+    "live.rejects_keep": (0, None),
+    "dispatch.speed_foot_kmh": (0, 300), "dispatch.speed_ebike_kmh": (0, 300), "dispatch.speed_car_kmh": (0, 300),
+    "dispatch.turnout_s": (0, None), "dispatch.detour_factor": (1, None), "dispatch.arrival_radius_m": (0, None),
+    "dispatch.duplicate_radius_m": (0, None), "dispatch.duplicate_window_min": (0, None),
+    "dispatch.handling_overrun_min": (0, None),
+}
+_ABOVE = frozenset({"live.stale_after_s", "live.rejects_keep", "dispatch.speed_foot_kmh", "dispatch.speed_ebike_kmh",
+                    "dispatch.speed_car_kmh", "dispatch.arrival_radius_m", "dispatch.handling_overrun_min"})
+
+
+def _out_of_range(key: str, value: float) -> str | None:
+    """Why ``value`` is not allowed for ``key``, or None."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a finite number"
+    low, high = LIMITS.get(key, (None, None))
+    if low is not None and (value <= low if key in _ABOVE else value < low):
+        return f"must be {'>' if key in _ABOVE else '>='} {low:g}"
+    if high is not None and value > high:
+        return f"must be <= {high:g}"
+    return None
+
+
 def _fill(cls: type, data: Any, path: str, problems: list[str]) -> Any:
     obj = cls()
     if not isinstance(data, dict):
@@ -130,6 +160,9 @@ def _fill(cls: type, data: Any, path: str, problems: list[str]) -> Any:
             setattr(obj, f.name, _fill(type(current), value, key, problems))
         elif isinstance(current, bool) != isinstance(value, bool):
             problems.append(f"{key}: expected {type(current).__name__}, ignored")
+        elif isinstance(current, (int, float)) and isinstance(value, (int, float)) \
+                and (why := _out_of_range(key, value)) is not None:
+            problems.append(f"{key} = {value!r}: {why}; using the default {current!r}")
         elif isinstance(current, float) and isinstance(value, (int, float)):
             setattr(obj, f.name, float(value))
         elif isinstance(value, type(current)):

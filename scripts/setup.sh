@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
+  # Python itself: Debian 12 ships 3.11; python3-venv brings ensurepip (python3.11-venv),
+  # ca-certificates lets pip reach PyPI over TLS. Every dependency is a wheel: no compiler.
+  python3 python3-venv ca-certificates
   libnss3 libasound2 libgbm1 libxkbcommon0 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1
   libxcb-dri3-0 libfontconfig1 libglib2.0-0 libdbus-1-3 libegl1 libgl1
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
@@ -24,6 +27,10 @@ if ((${#missing[@]})); then
 fi
 
 PYTHON="${PYTHON:-python3.11}"
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+  echo "setup: $PYTHON not found (Debian 12's python3 is 3.11; set PYTHON=python3.X to choose another)" >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $PYTHON"
   "$PYTHON" -m venv .venv

@@ -89,3 +89,52 @@ def seeded(runner):
 
     seed_demo(runner)
     return runner
+
+
+# ---------------------------------------------------------------- hypothesis profiles
+# CI: derandomised (the same examples on every run, so a red build is reproducible) and
+# a stated number of examples; "dev" (the default elsewhere) is random with the same
+# count; "thorough" digs ten times deeper before a release:
+#   HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/core tests/feeds
+# Tests set only ``deadline`` (and what they must), never ``max_examples``: the profile decides.
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+HYPOTHESIS_EXAMPLES = {"ci": 200, "dev": 200, "thorough": 2000}
+hypothesis_settings.register_profile("ci", max_examples=HYPOTHESIS_EXAMPLES["ci"], derandomize=True,
+                                     database=None, deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("dev", max_examples=HYPOTHESIS_EXAMPLES["dev"])
+hypothesis_settings.register_profile("thorough", max_examples=HYPOTHESIS_EXAMPLES["thorough"], deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+
+
+# ---------------------------------------------------------------- markers
+# `-m "not postgres"` and `-m "not webengine"` select by these; they are set here from
+# what a test uses, so no test can forget them:
+# - postgres: the PostgreSQL half of `db_url`, or the scratch database itself;
+# - webengine: the `gui` fixture (and fixtures built on it), or a test body that builds
+#   the application, a MapView, or starts `python -m desktop` / a GUI benchmark.
+WEBENGINE_SOURCE = ("MapView(", "GridCommandApp(", "start_app(", "_start(", '"-m", "desktop"',
+                    "startup.run(", "live_map.run(")
+
+
+def _uses_webengine(item) -> bool:
+    import inspect
+
+    if "gui" in getattr(item, "fixturenames", ()):
+        return True
+    try:
+        source = inspect.getsource(item.obj)
+    except (AttributeError, OSError, TypeError):
+        return False
+    return any(token in source for token in WEBENGINE_SOURCE)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (callspec is not None and callspec.params.get("db_url") == "postgresql") \
+                or "pg_database" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+        if _uses_webengine(item):
+            item.add_marker(pytest.mark.webengine)

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 from bench import live_map
 from gridcommand.commands.bench import BENCHMARKS
@@ -40,7 +46,33 @@ def test_first_fix_ms_reads_the_payload_format():
     assert live_map._first_fix_ms(json.dumps({"rows": []})) is None
 
 
-def test_memory_covers_this_process():
-    memory = live_map.browser_memory_mib(os.getpid())
-    # This process, plus any QtWebEngine children earlier tests left running.
-    assert memory["processes"] >= 1 and memory["pss_mib"] > 0 and memory["rss_mib"] >= memory["pss_mib"]
+def test_memory_counts_the_root_and_its_webengine_children_only():
+    # A root process with two children: one named like a QtWebEngine renderer, one plain.
+    code = ("import subprocess, sys, time\n"
+            "fake = subprocess.Popen(['QtWebEngineProcess', '60'], executable='/bin/sleep')\n"
+            "plain = subprocess.Popen(['sleep', '60'])\n"
+            "print(fake.pid, plain.pid, flush=True)\n"
+            "time.sleep(60)\n")
+    root = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    fake, plain = map(int, root.stdout.readline().split())
+    try:
+        memory = live_map.browser_memory_mib(root.pid)
+        assert memory["processes"] == 2  # the root and the renderer; never the plain child
+        assert memory["pss_by_process_mib"]["python"] > 3  # an interpreter is several MiB
+        assert memory["pss_mib"] == pytest.approx(sum(memory["pss_by_process_mib"].values()), abs=0.15)
+        assert memory["rss_mib"] >= memory["pss_mib"] > 0
+        # Once the renderer is gone (a zombie: the root never reaps it) only the root counts.
+        os.kill(fake, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while live_map.browser_memory_mib(root.pid)["processes"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = live_map.browser_memory_mib(root.pid)
+        assert after["processes"] == 1 and after["pss_by_process_mib"]["webengine"] == 0
+    finally:
+        root.kill()
+        root.wait()
+        for pid in (fake, plain):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass

@@ -204,9 +204,11 @@ def test_targets(layers, grids):
     assert len(fc["features"]) >= 10
     cats = Counter(f["properties"]["category"] for f in fc["features"])
     assert set(cats) == {"government", "business", "school", "hospital", "night_market", "complex_order", "crowded_place"}
-    names = _names(fc)
-    assert _has(names, "党政") or cats["government"]
-    assert _has(names, "商圈") or cats["business"]
+    # The pilot's named key targets are there, each with its category.
+    by_name = {f["properties"]["name"]: f["properties"]["category"] for f in fc["features"]}
+    assert [c for n, c in by_name.items() if "党政" in n] == ["government"]
+    assert {c for n, c in by_name.items() if "商圈" in n} == {"business"} and cats["business"] >= 2
+    assert {c for n, c in by_name.items() if "夜市" in n} == {"night_market"}
     _assert_in_grid(fc, grids)
 
 

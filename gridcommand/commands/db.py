@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp = sub.add_parser("import", help="import a GeoJSON or Shapefile layer")
     imp.add_argument("file", type=Path)
     imp.add_argument("--layer", required=True, choices=L.IMPORTABLE_LAYERS)
-    imp.add_argument("--crs", default="EPSG:4326", help="EPSG:XXXX, gcj02 or bd09 (default EPSG:4326)")
+    imp.add_argument("--crs", default=None,
+                     help="EPSG:XXXX, gcj02 or bd09 (default: a shapefile's .prj, else EPSG:4326); a .prj that "
+                          "disagrees rejects the file")
     for p in (up, seed, imp):
         p.add_argument("--db", metavar="URL", help=DB_HELP)
 
@@ -112,5 +114,5 @@ def run(args: argparse.Namespace) -> int:
     except rejections as exc:
         return _rejected(args, exc)
     print(f"{where}: {result.layer}: {result.created} created, {result.updated} updated, "
-          f"{result.unchanged} unchanged ({result.total} features from {args.file})")
+          f"{result.unchanged} unchanged ({result.total} features from {args.file}, {result.crs})")
     return 0

@@ -90,28 +90,28 @@ def test_bd09_inverse_beats_closed_form_approximation():
     assert distance_m(*back, glon, glat) < 0.01
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(china_lons, china_lats)
 def test_gcj02_round_trip_within_half_metre(lon, lat):
     back = gcj02_to_wgs84(*wgs84_to_gcj02(lon, lat))
     assert distance_m(*back, lon, lat) < 0.5
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(china_lons, china_lats)
 def test_bd09_round_trip_within_half_metre(lon, lat):
     back = bd09_to_wgs84(*wgs84_to_bd09(lon, lat))
     assert distance_m(*back, lon, lat) < 0.5
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(china_lons, china_lats)
 def test_shift_is_real_inside_china(lon, lat):
     # Guards against a round trip passing because both directions are identity.
     assert distance_m(*wgs84_to_gcj02(lon, lat), lon, lat) > 1.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.floats(min_value=-180.0, max_value=180.0), st.floats(min_value=-90.0, max_value=90.0))
 def test_identity_outside_china(lon, lat):
     if in_china(lon, lat):

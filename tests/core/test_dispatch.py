@@ -234,3 +234,39 @@ def test_snapping_finds_the_nearest_segment():
     brute = np.linalg.norm(p[:, None, :] - (a + ab * t[..., None]), axis=-1).min(axis=1)
     assert np.allclose(snap.perp_m, brute, atol=1e-6)
     assert (snap.perp_m > index._cell_m).any()  # the far-off fallback was exercised
+
+
+def test_routes_only_for_the_first_rows_shown(net):
+    # Ranked by ETA: U1 (tier 2, at B), U2 (tier 1, at A), U3 (tier 1, at D), U4 (tier 1, at E), U5 (far, unreached).
+    units = [unit(1, B, tier=2), unit(2, A), unit(3, D), unit(4, E, tier=3), unit(5, G)]
+    full = rank(units, B, mode="road", network=net)
+    assert [r.unit_id for r in full][:2] == [1, 2]
+    assert all(r.route for r in full if r.mode == "road")
+    # The dispatch list shows tiers <= 1 only, two rows: routes for U2 and U3, not U1 (tier 2) nor the rest.
+    shown = rank(units, B, mode="road", network=net, routes_for=2, route_tiers=[1])
+    assert [r.unit_id for r in shown] == [r.unit_id for r in full]  # the ranking itself is unchanged
+    assert [r.eta_s for r in shown] == [r.eta_s for r in full]
+    routed = {r.unit_id for r in shown if r.route}
+    tier1 = [r.unit_id for r in full if r.tier == 1 and r.mode == "road"][:2]
+    assert routed == set(tier1) and 1 not in routed
+    assert {r.unit_id: r.route for r in shown if r.route} == {r.unit_id: r.route for r in full if r.unit_id in routed}
+    assert not any(r.route for r in rank(units, B, mode="road", network=net, routes_for=0))
+    assert [bool(r.route) for r in rank(units, B, mode="road", network=net, routes_for=1)][:2] == [True, False]
+
+
+def test_dispatch_view_is_the_docks_call(net):
+    from core.dispatch_view import dispatch_view
+
+    units = [unit(1, B, tier=2), unit(2, A), unit(3, D), unit(4, E), unit(5, F, tier=3)]
+    args = dict(incident_grid="G1", incident_tier=1, needs="any", now=NOW, model=MODEL, stale_after_s=60,
+                ring_mode="car", rows=2)
+    view = dispatch_view(units, *B, mode="road", network=net, **args)
+    assert not view.straight and set(view.rings) == {1, 3, 5}
+    assert [r.unit_id for r in view.ranked] == [r.unit_id for r in rank(units, B, mode="road", network=net)]
+    assert len(view.shown) == 2 and all(r.tier == 1 and r.route for r in view.shown)
+    assert [r.unit_id for r in view.shown] == [r.unit_id for r in view.ranked if r.tier == 1][:2]
+    assert {r.unit_id for r in view.ranked if r.route} == {r.unit_id for r in view.shown}
+    # Tier 3 ordered in: every tier is listed; no street network: straight estimates and circles.
+    view = dispatch_view(units, *B, mode="road", network=None, **{**args, "incident_tier": 3, "rows": 20})
+    assert view.straight and len(view.shown) == 5 and all(r.mode == "straight" and r.route is None for r in view.shown)
+    assert view.rings[5]["type"] == "Polygon" and len(view.rings[5]["coordinates"][0]) == 73

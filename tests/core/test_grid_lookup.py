@@ -99,7 +99,7 @@ def test_grids_of_matches_scalar(index):
 PARTITION = [(f"g{i}{j}", box(i, j, i + 1, j + 1)) for i in range(3) for j in range(3)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 3.5]) | st.floats(-0.5, 3.5),
                           st.sampled_from([0.0, 1.0, 2.0, 3.0, -0.5]) | st.floats(-0.5, 3.5)),
                 min_size=1, max_size=50))

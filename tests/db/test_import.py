@@ -132,6 +132,10 @@ def test_broken_files_get_a_specific_error(runner, tmp_path):
         import_file(runner, tmp_path / "missing.geojson", "points")
     not_shp = tmp_path / "fake.shp"
     not_shp.write_bytes(b"not a shapefile at all")
+    with pytest.raises(ImportFileError, match="missing fake.shx and fake.dbf"):
+        import_file(runner, not_shp, "points")
+    for ext in (".shx", ".dbf"):
+        not_shp.with_suffix(ext).write_bytes(b"garbage")
     with pytest.raises(ImportFileError, match="cannot read the shapefile"):
         import_file(runner, not_shp, "points")
 

@@ -38,8 +38,12 @@ def test_clicking_a_feature_opens_its_popup_and_reports_it(gui, qtbot):
     with qtbot.waitSignal(gui.map_view.bridge.sig_feature_clicked, timeout=5000) as blocker:
         run_js(qtbot, gui.map_view, "gridmap.state.index['points/P01'].fire('click', {latlng: gridmap.state.index['points/P01'].getLatLng()}); true")
     assert blocker.args == ["points", "P01"]
-    popup = run_js(qtbot, gui.map_view, "document.querySelector('.gc-popup-title') && document.querySelector('.gc-popup-title').textContent")
-    assert popup
+    popup = json.loads(run_js(qtbot, gui.map_view, """JSON.stringify({
+        open: gridmap.state.index['points/P01'].isPopupOpen(),
+        titles: Array.from(document.querySelectorAll('.leaflet-popup .gc-popup-title')).map(e => e.textContent)
+    })"""))
+    # Exactly one popup is open, and it is P01's (the demo's must-visit point at 好又多超市).
+    assert popup == {"open": True, "titles": ["好又多超市"]}
 
 
 def test_choosing_a_feature_in_the_dock_flies_the_map_there(gui, qtbot):

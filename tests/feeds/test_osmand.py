@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from core.fixes import Fix, ReportError
@@ -386,7 +386,6 @@ def test_property_out_of_range_or_garbage_lat_lon_rejected(lat, lon):
     assert math.isfinite(fix.lon) and abs(fix.lon) <= 180
 
 
-@settings(max_examples=300)
 @given(st.text(), st.sampled_from(["GET", "POST", "PUT"]),
        st.one_of(st.none(), st.text(max_size=40), st.sampled_from(
            ["application/json", "application/x-www-form-urlencoded", "text/plain"])),
@@ -404,7 +403,6 @@ QUERY_KEYS = ["id", "deviceid", "lat", "lon", "location", "timestamp", "speed", 
               "heading", "altitude", "accuracy", "hdop", "batt", "other"]
 
 
-@settings(max_examples=300)
 @given(st.dictionaries(st.sampled_from(QUERY_KEYS), st.one_of(
     st.text(max_size=30),
     st.floats().map(repr),
@@ -428,7 +426,6 @@ json_values = st.recursive(
 coord_values = st.one_of(json_values, latitudes, st.integers(-1000, 1000))
 
 
-@settings(max_examples=300)
 @given(st.fixed_dictionaries({}, optional={
     "device_id": st.one_of(device_ids, json_values),
     "location": st.one_of(json_values, st.fixed_dictionaries({}, optional={

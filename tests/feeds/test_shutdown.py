@@ -16,16 +16,20 @@ CLIENTS = 12
 T0 = int((NOW - timedelta(hours=2)).timestamp())
 
 
-def _hammer(port: int, device: str, acked: list, stop: threading.Event) -> None:
-    """Send fixes with increasing times until the server goes away; remember the 200s."""
+def _hammer(port: int, device: str, acked: list, stop: threading.Event, timeline: list) -> None:
+    """Send fixes with increasing times until the server goes away; remember the 200s,
+    and when each request went out and when (if ever) its answer came back."""
     n = 0
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         while not stop.is_set():
             n += 1
+            sent = time.monotonic()
+            timeline.append([sent, None])
             conn.request("GET", f"/?id={device}&lat=32.68&lon=112.08&timestamp={T0 + n}")
             response = conn.getresponse()
             response.read()
+            timeline[-1][1] = time.monotonic()  # list.append/item set: atomic under the GIL
             if response.status == 200:
                 acked.append((device, T0 + n))
     except (OSError, http.client.HTTPException):
@@ -37,17 +41,24 @@ def _hammer(port: int, device: str, acked: list, stop: threading.Event) -> None:
 def _run_load(server: ServeProcess, sig: int, after_s: float) -> tuple[list, int]:
     acked: list = []
     stop = threading.Event()
-    threads = [threading.Thread(target=_hammer, args=(server.http_port, f"D{k}", acked, stop)) for k in range(CLIENTS)]
+    timelines = [[] for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=_hammer, args=(server.http_port, f"D{k}", acked, stop, timelines[k]))
+               for k in range(CLIENTS)]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 20
     while len(acked) < 200 and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(after_s)
+    signalled = time.monotonic()
     code = server.stop(sig)  # signals while requests are in flight
     stop.set()
     for thread in threads:
         thread.join(30)
+    # Proof that the signal met work in progress: requests sent before it and answered
+    # after it (or never).
+    in_flight = [t for line in timelines for t in line if t[0] < signalled and (t[1] is None or t[1] > signalled)]
+    assert in_flight, "no request was in flight when the signal arrived"
     return list(acked), code
 
 

@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -203,14 +204,21 @@ def test_cli_simulate_stops_cleanly_on_sigterm(seeded_sqlite, tmp_path):
                             text=True, env=_env(tmp_path))
     try:
         assert proc.stderr.readline().startswith("simulate: ")  # started
-        time.sleep(0.5)
+        # The signal must land mid-run: wait until fixes are being written.
+        deadline = time.monotonic() + 30
+        while (before := _count(engine, select(func.count()).select_from(Position))) == 0:
+            assert proc.poll() is None and time.monotonic() < deadline, "no fix was written"
+            time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, err
-    assert out.strip().startswith("simulate: sent ")
-    assert _count(engine, select(func.count()).select_from(Position)) > 0
+    summary = out.strip()
+    assert summary.startswith("simulate: sent ")
+    # Everything written before the signal stays, and nothing beyond what was accepted.
+    stored = _count(engine, select(func.count()).select_from(Position))
+    assert 0 < before <= stored <= int(re.search(r"accepted (\d+)", summary).group(1))
 
 
 def test_cli_help_explains_rate_and_target():
