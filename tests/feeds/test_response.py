@@ -25,7 +25,7 @@ SCENE = dict(lon=112.0830, lat=32.6840)  # the issue's incident, grid G02
 
 def _world(seeded, engine, demo=None):
     clock = FixedClock(T0)
-    sim = SimulatorRunner(engine, rate=26, seed=1, clock=clock, runner=seeded, mess=MessConfig(silent=0.0),
+    sim = SimulatorRunner(engine, rate=13, seed=1, clock=clock, runner=seeded, mess=MessConfig(silent=0.0),
                           demo=demo or DemoSettings(), dispatch=DispatchSettings())
     detector = ArrivalDetector(engine, DispatchSettings(), clock)
     dispatcher = OperationRunner(engine, Actor("dispatcher", "ws-1"), clock)
@@ -120,7 +120,7 @@ def test_release_before_arrival_recalls_the_unit(seeded, engine):
 
 def test_demo_incidents_are_raised_through_the_operation_runner(seeded, engine):
     clock = FixedClock(T0)
-    sim = SimulatorRunner(engine, rate=26, seed=4, clock=clock, runner=seeded, incidents_per_hour=60.0)
+    sim = SimulatorRunner(engine, rate=2, seed=4, clock=clock, runner=seeded, incidents_per_hour=60.0)
     for _ in range(60):
         clock.advance(30.0)
         sim.tick()
