@@ -125,9 +125,9 @@ class DispatchFollower:
         with self._sessions() as session:
             incident = get_incident(session, r.incident_id)
             still_there = [d for d in dispatches_for(session, r.incident_id) if d.active]
-        if incident is None or still_there or incident.state != "on_scene":
-            return
-        for target in ("handling", "reported"):
+        if incident is None or still_there or incident.state not in ("on_scene", "handling"):
+            return  # someone else is there, or a person moved the incident on already
+        for target in ("handling", "reported")[1 if incident.state == "handling" else 0:]:
             if not self._act(r.callsign, target, lambda runner, target=target: transition(
                     runner, r.incident_id, target, expected_version=None, note=HANDLED_NOTE)):
                 return
