@@ -1,7 +1,7 @@
 """The demo responds, headless: an incident is taken, the top-ranked unit is dispatched,
 and with the simulator's clock accelerated the unit turns out, drives there, is seen
 arriving by the real arrival detection, handles the incident and goes back on patrol."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -132,3 +132,31 @@ def test_demo_incidents_are_raised_through_the_operation_runner(seeded, engine):
     assert actors == {"demo:110"}
     assert all(d["state"] == "received" and d["grid"] for d in docs)  # all inside the demo grids
     assert all(112.0 < d["lon"] < 112.2 and 32.6 < d["lat"] < 32.8 for d in docs)
+
+
+def test_simulate_options(capsys):
+    from gridcommand.cli import build_parser
+
+    args = build_parser().parse_args(["simulate", "--incidents-per-hour", "12", "--no-respond"])
+    assert (args.incidents_per_hour, args.no_respond) == (12.0, True)
+    assert build_parser().parse_args(["simulate"]).incidents_per_hour == 0.0  # off by default
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["simulate", "--incidents-per-hour", "-1"])
+    assert "--incidents-per-hour: must be 0 or more" in capsys.readouterr().err
+
+
+def test_without_respond_units_ignore_orders(seeded, engine):
+    clock = FixedClock(T0)
+    sim = SimulatorRunner(engine, rate=13, seed=1, clock=clock, runner=seeded, respond=False)
+    dispatcher = OperationRunner(engine, Actor("dispatcher", "ws-1"), clock)
+    for _ in range(20):
+        clock.advance(1.0)
+        sim.tick()
+    incident, _ = create_incident(dispatcher, category="dispute", **SCENE)
+    with session_factory(engine)() as s:
+        dispatch_callsigns(dispatcher, s, incident.number, ["特警快反1"], now=clock.now(), settings=Settings())
+    for _ in range(30):
+        clock.advance(1.0)
+        sim.tick()
+    assert sim.follower is None and sim.sim.response("特警快反1") is None
+    assert _state(engine, incident.id).state == "dispatched"  # nobody signed off
