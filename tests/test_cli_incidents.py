@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
+from core.fixes import Fix
 from core.geodesy import distance_m
 from db.engine import session_factory
 from db.models import AuditLog, Dispatch, Incident
-from tests.test_cli_recommend import INCIDENT, city, cli  # noqa: F401  (the city fixture)
+from db.positions_repo import store_fixes
+from gridcommand.cli import main
+
+INCIDENT = (112.080, 32.670)  # lon, lat: grid G05
+# device -> (lon, lat) of a few demo units: 联勤2-1 on foot, 联勤2-2 e-bike, 特警快反1 car, 联勤1-1 stale.
+FIXES = {"BC-0201": (112.078, 32.672), "BC-0203": (112.085, 32.668), "BC-0209": (112.082, 32.671),
+         "BC-0101": (112.070, 32.675)}
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def city(seeded, engine, db_url):
+    now = datetime.now(timezone.utc)
+    fixes = [Fix(device, lat, lon, now - timedelta(seconds=600 if device == "BC-0101" else 5))
+             for device, (lon, lat) in FIXES.items()]
+    with session_factory(engine)() as s:
+        assert store_fixes(s, fixes, now) == [None] * len(fixes)
+        s.commit()
+    return db_url
+
 
 TIMESTAMPS = ["received_utc", "dispatched_utc", "signed_utc", "en_route_utc", "arrived_utc", "handling_utc",
               "reported_utc", "closed_utc", "cancelled_utc"]
