@@ -37,8 +37,8 @@ from typing import Any, NamedTuple
 
 from core.fixes import Fix, ReportError
 
-__all__ = ["MAX_COT_BYTES", "PING_TYPE", "TAK_CHATTER", "UNKNOWN", "CotSplit", "chatter_type", "parse_cot", "pong_event",
-           "split_cot_stream"]
+__all__ = ["MAX_COT_BYTES", "PING_TYPE", "TAK_CHATTER", "UNKNOWN", "CotSplit", "chatter_type", "parse_cot",
+           "pong_event", "split_cot_stream"]
 
 PROTOCOL = "cot"
 MAX_COT_BYTES = 65536

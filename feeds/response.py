@@ -74,7 +74,8 @@ class DispatchFollower:
                 self._followed[r.id] = response = sim.respond(r.callsign, order, now)
                 self.responses += 1
                 log.info("%s answers dispatch %d: sets off %s, %.0f m %s", r.callsign, r.id,
-                         response.moving_at.isoformat(), response.route_m, "by road" if response.by_road else "straight")
+                         response.moving_at.isoformat(), response.route_m,
+                         "by road" if response.by_road else "straight")
         for dispatch_id in [d for d in self._followed if d not in active]:
             response = self._followed.pop(dispatch_id)
             self._finished.discard(dispatch_id)

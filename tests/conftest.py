@@ -89,3 +89,16 @@ def seeded(runner):
 
     seed_demo(runner)
     return runner
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``gridcommand ARGS...`` in-process: ``cli(*args) -> (exit code, stdout, stderr)``."""
+    from gridcommand.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

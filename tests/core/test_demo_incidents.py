@@ -32,7 +32,8 @@ def test_rate_places_and_categories_are_plausible():
             assert d.category in street_categories
         assert d.description.startswith("演示警情：")
         city = d.category in {"city_appearance", "advertising", "construction", "street_order"}
-        assert (d.source in ("hotline_12345", "video", "patrol")) if city else (d.source in ("110", "walk_in", "patrol"))
+        sources = ("hotline_12345", "video", "patrol") if city else ("110", "walk_in", "patrol")
+        assert d.source in sources
     counts = Counter(d.level for d in day)
     assert counts["general"] > 0.8 * len(day) and counts["major"] > 0
     # Night markets raise disputes and street-order cases, never traffic accidents.
