@@ -31,3 +31,24 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+class ScaledClock:
+    """Time running ``factor`` times as fast as the system's, from ``start`` (default: now):
+    an accelerated demo or test. Every party (simulator, arrival detection, the
+    workstation's operation runner) must share the one clock, or their times disagree."""
+
+    def __init__(self, factor: float, start: datetime | None = None):
+        import time
+
+        if not factor > 0:
+            raise ValueError("ScaledClock needs a positive factor")
+        if start is not None and start.tzinfo is None:
+            raise ValueError("ScaledClock needs an aware datetime")
+        self.factor = factor
+        self._monotonic = time.monotonic
+        self._t0 = time.monotonic()
+        self._start = start or datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(self._monotonic() - self._t0) * self.factor)

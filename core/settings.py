@@ -82,6 +82,15 @@ class ApiSettings:
 
 
 @dataclass
+class DemoSettings:
+    """What the simulated city does by itself (`gui --demo`, `gridcommand simulate`)."""
+
+    terminal_sign_off_s: float = 5.0  # a simulated unit's terminal signs off (签收) an order after this; 0: by hand
+    terminal_reports: bool = True  # terminals report 出警 on setting off and 反馈 + release when handling ends
+    incidents_per_hour: float = 4.0  # demo incidents `gui --demo` raises (`simulate`: --incidents-per-hour, off)
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -91,6 +100,7 @@ class Settings:
     live: LiveSettings = field(default_factory=LiveSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    demo: DemoSettings = field(default_factory=DemoSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +122,8 @@ class Settings:
             problems.append(f"ui.language must be one of {LANGUAGES}")
         if self.ui.theme not in THEMES:
             problems.append(f"ui.theme must be one of {THEMES}")
+        if self.demo.incidents_per_hour < 0 or self.demo.terminal_sign_off_s < 0:
+            problems.append("demo.incidents_per_hour and demo.terminal_sign_off_s must not be negative")
         return problems
 
 

@@ -16,6 +16,15 @@ fixes per second do not grow with its kit. ``MessConfig`` adds GPS noise and
 jumps (with a consistent ``accuracy_m``), duplicates, late out-of-order fixes,
 and silent devices.
 
+Response. ``Simulation.respond`` sends a unit to an incident as a dispatch
+order does: it turns out after a delay drawn around the settings' turn-out time
+(a car crew takes longer than a patrol on foot), follows the street route at its
+travel mode's dispatch speed, stays on scene for a handling time drawn per
+incident category, then returns to patrol in its grid (other forces drive back
+to their station). ``recall`` ends a response early (the order was released).
+Each response draws from its own stream, seeded from the seed, the unit and the
+order's token (the dispatch id), so it is the same however often it is replayed.
+
 Each unit and each device draws from its own random stream, seeded from the
 seed and its name, so adding a unit does not change the others' tracks.
 """
@@ -37,15 +46,33 @@ from core.fixes import Fix
 from core.geodesy import distance_m
 from core.layers import LayerFeature
 from core.road_network import Coord, NodeId, RoadNetwork
+from core.travel import VARIANT_OF_MODE, road_index
 
 __all__ = [
-    "TRAVEL_SPEEDS_MPS", "PATROL_FORCES", "SimUnit", "MessConfig", "SimConfig", "Emission", "SimStats",
-    "Simulation",
+    "TRAVEL_SPEEDS_MPS", "PATROL_FORCES", "RESPONSE_SPEEDS_MPS", "TURNOUT_FACTORS", "HANDLING_S",
+    "DEFAULT_HANDLING_S", "SimUnit", "MessConfig", "SimConfig", "Emission", "SimStats", "ResponseOrder",
+    "Response", "Simulation", "road_route",
 ]
 
 # Plausible urban speeds (m/s) per travel mode, drawn per leg.
 TRAVEL_SPEEDS_MPS: dict[str, tuple[float, float]] = {"foot": (1.2, 1.6), "ebike": (4.0, 6.0), "car": (7.0, 11.0)}
 PATROL_FORCES = frozenset({"grid_patrol"})
+# A responding unit moves at its mode's dispatch speed (DispatchSettings: 5 / 20 / 30 km/h),
+# drawn within RESPONSE_SPEED_SPREAD of it per response.
+RESPONSE_SPEEDS_MPS: dict[str, float] = {"foot": 5 / 3.6, "ebike": 20 / 3.6, "car": 30 / 3.6}
+RESPONSE_SPEED_SPREAD = (0.9, 1.1)
+# Turn-out as a share of the settings' turn-out time: on foot a patrol just turns round,
+# an e-bike is unlocked, a car crew gets in and pulls out.
+TURNOUT_FACTORS: dict[str, tuple[float, float]] = {"foot": (0.3, 0.8), "ebike": (0.6, 1.2), "car": (0.9, 1.6)}
+# On-scene handling (seconds) per incident category; simple cases are settled on the spot.
+HANDLING_S: dict[str, tuple[float, float]] = {
+    "criminal": (1200.0, 2700.0), "public_order": (600.0, 1500.0), "dispute": (600.0, 1800.0),
+    "public_safety_accident": (900.0, 2400.0), "traffic_accident": (600.0, 1800.0), "fire": (900.0, 2400.0),
+    "assistance": (300.0, 900.0), "complaint": (300.0, 900.0), "other": (300.0, 900.0), "invalid": (60.0, 180.0),
+    "city_appearance": (300.0, 900.0), "advertising": (300.0, 600.0), "construction": (600.0, 1200.0),
+    "street_order": (300.0, 1200.0), "city_emergency": (900.0, 2400.0),
+}
+DEFAULT_HANDLING_S = (300.0, 1200.0)
 # Reported accuracy of a fix that carries no simulated error.
 CLEAN_ACCURACY_M = 3.0
 # The 68 % radius of a circular 2-D Gaussian is sqrt(-2 ln 0.32) sigma: what
@@ -107,13 +134,25 @@ class SimConfig:
     patrol_mix: tuple[float, float, float] = (0.4, 0.35, 0.25)  # weights: line, point, wander
     battery_drain_pct_per_h: tuple[float, float] = (4.0, 10.0)
     mess: MessConfig = field(default_factory=MessConfig)
+    # Responses to dispatch orders (pass the dispatch settings' speeds and turn-out time).
+    turnout_s: float = 30.0
+    turnout_factors: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(TURNOUT_FACTORS))
+    response_speeds: Mapping[str, float] = field(default_factory=lambda: dict(RESPONSE_SPEEDS_MPS))
+    handling_s: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(HANDLING_S))
 
     def __post_init__(self) -> None:
         if not self.unit_interval_s > 0:
             raise ValueError("unit_interval_s must be positive")
+        if self.turnout_s < 0:
+            raise ValueError("turnout_s must not be negative")
+        if any(not v > 0 for v in self.response_speeds.values()):
+            raise ValueError("response speeds must be positive")
 
     def speed_range(self, travel_mode: str) -> tuple[float, float]:
         return self.speeds.get(travel_mode, self.speeds["foot"])
+
+    def response_speed(self, travel_mode: str) -> float:
+        return self.response_speeds.get(travel_mode, self.response_speeds.get("foot", RESPONSE_SPEEDS_MPS["foot"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +176,55 @@ class SimStats:
     @property
     def sent(self) -> int:
         return self.fixes + self.late + self.duplicates
+
+
+@dataclass(frozen=True)
+class ResponseOrder:
+    """A dispatch order as the unit receives it."""
+
+    token: int  # identifies the order (the dispatch id): seeds the response's draws
+    target: Coord  # (lon, lat) of the incident
+    ordered_at: datetime
+    category: str | None = None  # decides the handling time
+    route: Sequence[Coord] | None = None  # (lon, lat) unit -> incident; None: routed on the streets here
+
+
+@dataclass
+class Response:
+    """One unit's answer to an order, with the times its phases end (UTC)."""
+
+    key: str
+    token: int
+    ordered_at: datetime
+    moving_at: datetime  # turn-out over: the unit sets off (出警)
+    arrive_at: datetime  # at the incident (the arrival detector decides when it is *seen* there)
+    leave_at: datetime  # handling over: the unit returns to patrol
+    route_m: float
+    speed_mps: float
+    by_road: bool  # False: no street route, it went straight
+    recalled_at: datetime | None = None
+
+    def phase(self, now: datetime) -> str:
+        """turnout | travelling | on_scene | returning (also after a recall)."""
+        if self.recalled_at is not None and now >= self.recalled_at:
+            return "returning"
+        if now < self.moving_at:
+            return "turnout"
+        if now < self.arrive_at:
+            return "travelling"
+        return "on_scene" if now < self.leave_at else "returning"
+
+
+def road_route(network: RoadNetwork, start: Coord, target: Coord, travel_mode: str) -> list[Coord] | None:
+    """The street route from ``start`` to ``target`` the dispatch ranking computes for this
+    travel mode (core.travel: one-way streets for vehicles); None when the streets do not connect."""
+    index = road_index(network)
+    found = index.search(target[0], target[1], VARIANT_OF_MODE.get(travel_mode, "walk"), math.inf)
+    snap = index.snap([start[0]], [start[1]])
+    metres, exits = index.costs(found, snap)
+    if not math.isfinite(float(metres[0])):
+        return None
+    return index.route(found, start, snap, 0, int(exits[0]), target)
 
 
 # ---------------------------------------------------------------- movement
@@ -201,6 +289,39 @@ class _Agent:
         if self.unit.home is not None:
             return self.net.nearest_node(*self.unit.home)
         return self.rng.randrange(len(self.net))
+
+    # -- orders
+
+    def stop_at(self, t: float) -> float:
+        """Where the unit is at ``t`` (or now, if it is already past ``t``): the time a new plan starts."""
+        if t > self.t:
+            self.advance(t)
+        return self.t
+
+    def follow(self, plan: Iterator[_Move | _Pause]) -> None:
+        """Drop what the unit was doing and follow ``plan`` from its position and time."""
+        self._act = None
+        self._plan = plan
+
+    def response_plan(self, turnout_s: float, route: Sequence[Coord], speed: float,
+                      handling_s: float) -> Iterator[_Move | _Pause]:
+        yield _Pause(turnout_s)
+        yield _Move.along(route, speed)
+        yield _Pause(handling_s)
+        yield from self.return_plan(route[-1])
+
+    def return_plan(self, here: Coord) -> Iterator[_Move | _Pause]:
+        """Back to the usual work from ``here``: patrols on their grid, other forces at their station."""
+        node = self.net.nearest_node(*here)
+        if self.unit.patrols and self.grid is not None:
+            yield _Move.along([here, self.net.node_coord(node)], self._speed())
+            yield from self._patrol_plan(node)
+            return
+        home = self._home_node()
+        back = self._route(node, home) or [node]
+        station = self.unit.home or self.net.node_coord(home)
+        yield _Move.along([here] + self.net.path_coords(back) + [station], self._speed())
+        yield from self._station_plan()
 
     # -- time
 
@@ -384,6 +505,8 @@ class Simulation:
         self._held: list[tuple[float, int, Fix, str]] = []  # (release t, order, fix, kind)
         self._order = 0
         self._now_t = 0.0  # seconds since start of the last ``advance``
+        self._slot = {u.key: i for i, u in enumerate(self.units)}
+        self._responses: dict[str, Response] = {}
         if start is not None:
             self._begin(start)
 
@@ -417,6 +540,56 @@ class Simulation:
             if unit.key == key:
                 return agent.pos
         raise KeyError(key)
+
+    # -- dispatch orders
+
+    def has_unit(self, key: str) -> bool:
+        return key in self._slot
+
+    def response(self, key: str) -> Response | None:
+        """The unit's latest response (None if it never had an order)."""
+        return self._responses.get(key)
+
+    def respond(self, key: str, order: ResponseOrder, now: datetime) -> Response:
+        """Send unit ``key`` to ``order.target``; ``now`` is the caller's time (it starts
+        the simulation if it has not started). An order older than the unit's last
+        report starts from where the unit is now, its turn-out counted from the order."""
+        if self._start is None:
+            self._begin(now)
+        agent = self._agents[self._slot[key]]
+        rng = random.Random(f"{self.seed}/respond/{key}/{order.token}")
+        cfg = self.config
+        t_order = self._seconds(order.ordered_at)
+        start = agent.stop_at(min(t_order, self._seconds(now)))
+        turnout = cfg.turnout_s * rng.uniform(*cfg.turnout_factors.get(agent.unit.travel_mode, (0.5, 1.0)))
+        wait = max(0.0, t_order + turnout - start)
+        here = agent.pos
+        route = list(order.route) if order.route else road_route(self.network, here, order.target,
+                                                                  agent.unit.travel_mode)
+        by_road = route is not None
+        route = route if route and route[0] == here else [here] + (route or [order.target])
+        speed = cfg.response_speed(agent.unit.travel_mode) * rng.uniform(*RESPONSE_SPEED_SPREAD)
+        handling = rng.uniform(*cfg.handling_s.get(order.category or "", DEFAULT_HANDLING_S))
+        move = _Move.along(route, speed)
+        agent.follow(agent.response_plan(wait, route, speed, handling))
+        moving = start + wait
+        arrive = moving + move.total / speed
+        response = Response(key=key, token=order.token, ordered_at=order.ordered_at, moving_at=self._time(moving),
+                            arrive_at=self._time(arrive), leave_at=self._time(arrive + handling),
+                            route_m=round(move.total, 1), speed_mps=round(speed, 2), by_road=by_road)
+        self._responses[key] = response
+        return response
+
+    def recall(self, key: str, now: datetime) -> Response | None:
+        """The order was released before the unit finished: it returns to patrol from where it is."""
+        response = self._responses.get(key)
+        if response is None or self._start is None or response.phase(now) == "returning":
+            return response
+        agent = self._agents[self._slot[key]]
+        start = agent.stop_at(self._seconds(now))
+        agent.follow(agent.return_plan(agent.pos))
+        response.recalled_at = self._time(start)
+        return response
 
     def advance(self, now: datetime) -> list[Fix]:
         return [e.fix for e in self.advance_detailed(now)]

@@ -2,7 +2,8 @@
 and units in the field:
 
 - ``POST /api/v1/incidents``: a new incident (JSON: lat, lon, category, level?, source?,
-  caller?, caller_phone?, address?, description?, received_at?) -> 201 with the incident;
+  caller?, caller_phone?, address?, description?, received_at?) -> 201 with the incident,
+  its ``number`` (JQyyyymmdd-nnnn) first;
 - ``POST /api/v1/incidents/{id}/support``: a unit on scene asks for support
   (JSON: unit_callsign?, note) -> 201.
 
@@ -170,7 +171,7 @@ class IncidentApi:
             if name in args and not isinstance(args[name], str):
                 raise FieldError(name, f"must be text, got {args[name]!r}")
         incident, duplicates = create_incident(runner, settings=self.dispatch, **args)
-        body = incident.to_dict()
+        body = {"number": incident.number, **incident.to_dict()}  # the number first: what the caller quotes
         body["grid"] = incident.grid_code
         # Accepted (the 110 call happened), but no grid commander will see it as theirs.
         body["out_of_area"] = incident.grid_code is None

@@ -32,18 +32,25 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from core.fixes import Fix, ReportError
 
-__all__ = ["MAX_COT_BYTES", "UNKNOWN", "CotSplit", "parse_cot", "split_cot_stream"]
+__all__ = ["MAX_COT_BYTES", "PING_TYPE", "TAK_CHATTER", "UNKNOWN", "CotSplit", "chatter_type", "parse_cot",
+           "pong_event", "split_cot_stream"]
 
 PROTOCOL = "cot"
 MAX_COT_BYTES = 65536
 # CoT's "unknown" value for ce, le and hae.
 UNKNOWN = 9999999.0
 _MAX_UID = 128
+
+# TAK protocol chatter, not positions: t-x-c-t is a ping (a TAK server answers t-x-c-t-r, a
+# pong), t-x-d-d the keep-alive / "hello" PyTAK and others send (often without a point).
+PING_TYPE = "t-x-c-t"
+TAK_CHATTER = frozenset({PING_TYPE, "t-x-c-t-r", "t-x-d-d"})
+_EVENT_TYPE = re.compile(rb"<event\b[^>]*?\stype\s*=\s*[\"']([^\"']{1,64})[\"']")
 
 _FORBIDDEN = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -224,6 +231,24 @@ def parse_cot(data: bytes, max_bytes: int = MAX_COT_BYTES) -> Fix:
         protocol=PROTOCOL,
         attributes=attributes,
     )
+
+
+def chatter_type(data: bytes) -> str | None:
+    """The event's type if the message is TAK protocol chatter (a cheap look at its start tag)."""
+    found = _EVENT_TYPE.search(bytes(data[:2048]))
+    kind = found.group(1).decode("ascii", "replace") if found else None
+    return kind if kind in TAK_CHATTER else None
+
+
+def pong_event(now: datetime) -> bytes:
+    """The answer a TAK server gives a ``t-x-c-t`` ping."""
+    def iso(moment: datetime) -> str:
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+    stale = now + timedelta(seconds=20)
+    return (f'<event version="2.0" uid="takPong" type="t-x-c-t-r" how="h-g-i-g-o" time="{iso(now)}" '
+            f'start="{iso(now)}" stale="{iso(stale)}"><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/>'
+            f'</event>').encode("ascii")
 
 
 # --------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
-from feeds.cot import MAX_COT_BYTES, parse_cot, split_cot_stream
+from feeds.cot import MAX_COT_BYTES, PING_TYPE, TAK_CHATTER, chatter_type, parse_cot, pong_event, split_cot_stream
 
 if TYPE_CHECKING:
     from feeds.writer import IngestWriter
@@ -20,9 +21,6 @@ log = logging.getLogger("gridcommand.ingest")
 
 __all__ = ["PING_TYPE", "CotTcpProtocol", "CotUdpProtocol", "handle_cot_message"]
 
-# TAK clients send these keep-alive events; they carry no position worth storing.
-PING_TYPE = "t-x-c-t"
-
 
 def _address(peer) -> str:
     if isinstance(peer, tuple) and len(peer) >= 2:
@@ -30,20 +28,27 @@ def _address(peer) -> str:
     return str(peer or "?")
 
 
-def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> None:
-    """Parse one CoT message and queue its fix, or record why it was rejected."""
+def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> bool:
+    """Parse one CoT message and queue its fix, or record why it was rejected.
+
+    TAK protocol chatter (pings, keep-alives) is neither: True asks the caller to answer a pong."""
     try:
         fix = parse_cot(data, MAX_COT_BYTES)
     except ReportError as exc:
+        kind = chatter_type(data)  # chatter often has no point: only then look
+        if kind is not None:
+            return kind == PING_TYPE
         writer.reject("cot", source, str(exc), data)
-        return
+        return False
     except Exception as exc:  # parse_cot promises ReportError only; belt and braces
         log.exception("CoT parser failed on a message from %s", source)
         writer.reject("cot", source, f"parser error: {type(exc).__name__}", data)
-        return
-    if fix.attributes.get("type") == PING_TYPE:
-        return
+        return False
+    kind = fix.attributes.get("type")
+    if kind in TAK_CHATTER:
+        return kind == PING_TYPE
     writer.submit(fix, source, data)
+    return False
 
 
 class CotUdpProtocol(asyncio.DatagramProtocol):
@@ -93,7 +98,8 @@ class CotTcpProtocol(asyncio.Protocol):
                 self.writer.reject("cot", self.peer, f"dropped {dropped} bytes of cut-off or oversize CoT",
                                    b"")
             for message in messages:
-                handle_cot_message(self.writer, message, self.peer)
+                if handle_cot_message(self.writer, message, self.peer) and self.transport is not None:
+                    self.transport.write(pong_event(datetime.now(timezone.utc)))
         except Exception:
             log.exception("CoT stream from %s failed; closing it", self.peer)
             self.buf = b""

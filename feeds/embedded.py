@@ -1,5 +1,7 @@
 """Ingest, simulator and arrival detection inside one process, for `gridcommand gui --demo`:
-a newcomer sees units move at once, through the same OsmAnd HTTP path real devices use."""
+a newcomer sees units move at once, through the same OsmAnd HTTP path real devices use,
+dispatched units drive to their incidents (their terminals sign off by themselves),
+and demo incidents come in at ``DemoSettings.incidents_per_hour``."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +10,8 @@ import threading
 
 from sqlalchemy import Engine
 
-from core.settings import DispatchSettings
+from core.clock import Clock
+from core.settings import DemoSettings, DispatchSettings
 from feeds.arrival import ArrivalDetector
 from feeds.ingest import IngestConfig, IngestServer
 from feeds.simulator import DatabaseSink, OsmAndHttpSink, SimulatorRunner
@@ -22,15 +25,22 @@ class EmbeddedFeeds:
     simulator writes to the database directly instead."""
 
     def __init__(self, engine: Engine, http: tuple[str, int] = ("127.0.0.1", 5055), rate: float = 20.0,
-                 seed: int = 1, units: int | None = None, dispatch: DispatchSettings | None = None):
+                 seed: int = 1, units: int | None = None, dispatch: DispatchSettings | None = None,
+                 demo: DemoSettings | None = None, clock: Clock | None = None):
         self.engine = engine
+        # An accelerated clock (core.clock.ScaledClock) for walk-throughs and tests: the
+        # simulator then writes to the database directly, since the ingest server judges
+        # fix times by the system clock.
+        self.clock = clock
+        self.dispatch = dispatch or DispatchSettings()
+        self.demo = demo or DemoSettings()
         self.http = http
         self.rate = rate
         self.seed = seed
         self.units = units
         self.server: IngestServer | None = None
         self.simulator: SimulatorRunner | None = None
-        self.arrivals = ArrivalDetector(engine, dispatch)
+        self.arrivals = ArrivalDetector(engine, self.dispatch, clock)
         self.ingest_address: tuple[str, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -67,10 +77,12 @@ class EmbeddedFeeds:
 
     def start(self) -> None:
         sink = DatabaseSink(self.engine)
-        if self._start_ingest() and self.ingest_address:
+        if self.clock is None and self._start_ingest() and self.ingest_address:
             host, port = self.ingest_address
             sink = OsmAndHttpSink(f"http://{host}:{port}/", connections=2)
-        self.simulator = SimulatorRunner(self.engine, units=self.units, rate=self.rate, seed=self.seed, sink=sink)
+        self.simulator = SimulatorRunner(self.engine, units=self.units, rate=self.rate, seed=self.seed, sink=sink,
+                                         dispatch=self.dispatch, demo=self.demo, clock=self.clock,
+                                         incidents_per_hour=self.demo.incidents_per_hour)
         self.simulator.start()
         self.arrivals.start()
 

@@ -5,6 +5,8 @@ server, exactly as field devices send them.
 
 ``SimulatorRunner`` is what both ``gridcommand simulate`` and the GUI's demo mode
 run; it has no Qt and runs in a background thread with ``start()``/``stop()``.
+On every tick it also follows the dispatch orders in the database (units answer
+them: feeds.response) and, when asked, raises demo incidents (feeds.demo_incidents).
 """
 from __future__ import annotations
 
@@ -30,13 +32,17 @@ from core.clock import Clock, SystemClock
 from core.fixes import Fix
 from core.layers import LayerFeature
 from core.road_network import RoadNetwork
+from core.settings import DemoSettings, DispatchSettings
 from core.simulation import Emission, MessConfig, SimConfig, Simulation, SimUnit
-from db.engine import session_factory
+from core.travel import TravelModel
+from db.engine import DatabaseUnavailable, session_factory
 from db.models import Device, Grid, Station, Unit
-from db.operations import OpContext, OperationRunner
+from db.operations import Actor, OpContext, OperationRunner
 from db.places_repo import load_layer
 from db.positions_repo import DeviceCache, store_fixes
+from feeds.demo_incidents import DEMO_ACTOR, DemoIncidentSource
 from feeds.osmand import KNOTS_TO_MPS
+from feeds.response import DispatchFollower
 
 __all__ = [
     "City", "Delivery", "Totals", "NoCityError", "DatabaseSink", "OsmAndHttpSink", "SimulatorRunner",
@@ -303,12 +309,18 @@ class SimulatorRunner:
     every ``units / rate`` seconds and its devices take turns. Without ``sink``
     fixes are written to ``engine`` through ``store_fixes``.
 
+    Units answer dispatch orders (``respond``; turn-out and speeds from
+    ``dispatch``, their terminals act as ``demo`` says); ``incidents_per_hour``
+    raises demo incidents (0: none).
+
     Drive it with ``tick()`` (tests, with a ``FixedClock``), ``run()`` (blocking,
     paced in real time) or ``start()``/``stop()`` (a background thread)."""
 
     def __init__(self, engine: Engine, units: int | None = None, rate: float = 10.0, seed: int = 0, *,
                  mess: MessConfig | None = None, clock: Clock | None = None, sink: Sink | None = None,
-                 tick_s: float = 0.5, runner: OperationRunner | None = None):
+                 tick_s: float = 0.5, runner: OperationRunner | None = None, respond: bool = True,
+                 dispatch: DispatchSettings | None = None, demo: DemoSettings | None = None,
+                 incidents_per_hour: float = 0.0):
         if rate <= 0:
             raise ValueError("rate must be positive (fixes per second across all units)")
         if units is not None and units < 1:
@@ -319,6 +331,13 @@ class SimulatorRunner:
         self.sink = sink or DatabaseSink(engine)
         self.tick_s = tick_s
         self.runner = runner or OperationRunner(engine, clock=self.clock)
+        self.dispatch = dispatch or DispatchSettings()
+        self.follower = DispatchFollower(engine, demo, self.clock) if respond else None
+        self.incidents = None
+        if incidents_per_hour > 0:
+            demo_runner = OperationRunner(engine, Actor(DEMO_ACTOR, "simulator"), self.clock)
+            self.incidents = DemoIncidentSource(engine, incidents_per_hour, seed, runner=demo_runner,
+                                                dispatch=self.dispatch)
         self.totals = Totals()
         self.created = 0  # simulated units added by ``prepare``
         self.sim: Simulation | None = None
@@ -342,7 +361,9 @@ class SimulatorRunner:
             units = units[:self.units]
         if not units:
             raise NoCityError("no unit has a device to simulate")
-        config = SimConfig(unit_interval_s=len(units) / self.rate, mess=self.mess)
+        speeds = dict(TravelModel.from_settings(self.dispatch).speeds_mps)
+        config = SimConfig(unit_interval_s=len(units) / self.rate, mess=self.mess, turnout_s=self.dispatch.turnout_s,
+                           response_speeds=speeds)
         self.sim = Simulation(units, city.network, city.lines, city.points, self.seed, config, grids=city.grids)
         return self.sim
 
@@ -362,7 +383,18 @@ class SimulatorRunner:
         """Advance the simulation to ``now`` (default: the clock) and deliver what was sent."""
         sim = self.prepare()
         now = now or self.clock.now()
+        self._follow(sim, now)
         return self._deliver(sim.advance_detailed(now), now)
+
+    def _follow(self, sim: Simulation, now: datetime) -> None:
+        """Orders and demo incidents; a database hiccup must not stop the units moving."""
+        try:
+            if self.incidents is not None:
+                self.incidents.step(now)
+            if self.follower is not None:
+                self.follower.step(sim, now)
+        except (SQLAlchemyError, DatabaseUnavailable, ValueError) as exc:
+            log.warning("simulator: dispatch orders or demo incidents not handled: %s", exc)
 
     def finish(self) -> Totals:
         """Deliver the fixes devices still hold and close the sink; idempotent."""

@@ -20,6 +20,7 @@ COMMANDS = {
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
+    "incidents": "Take, dispatch, show and list incidents (audited like the incident docks)",
 }
 
 

@@ -138,3 +138,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.postgres)
         if _uses_webengine(item):
             item.add_marker(pytest.mark.webengine)
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``gridcommand ARGS...`` in-process: ``cli(*args) -> (exit code, stdout, stderr)``."""
+    from gridcommand.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

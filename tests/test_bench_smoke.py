@@ -76,3 +76,15 @@ def test_memory_counts_the_root_and_its_webengine_children_only():
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def test_response_benchmark_measures_a_detected_arrival(tmp_path):
+    from bench import response
+
+    assert BENCHMARKS["response"] == "bench.response"
+    result = response.measure(1, tmp_path)
+    assert result["incidents"] == 1 and result["missed"] == 0
+    assert result["sign_off_s"]["median"] == 5.0  # the [demo] terminal sign-off default
+    arrival, turn_out = result["arrival_s"]["median"], result["turn_out_s"]["median"]
+    assert 0 < turn_out < arrival and result["drive_s"]["median"] == round(arrival - turn_out, 1)
+    assert 0.5 < result["arrival_vs_eta"] < 1.5

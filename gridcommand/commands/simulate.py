@@ -21,7 +21,17 @@ take turns. Silent devices lower it; duplicates and late fixes come on top.
 With more --units than the roster has, simulated units ("模拟-0001", one phone
 each, spread over the grids) are added once, audited, and reused by later runs.
 The summary line counts what was sent, what the database or server accepted and
-rejected, and how many of the sent were duplicates or late."""
+rejected, and how many of the sent were duplicates or late.
+
+Dispatch orders: units dispatched in the database (by a workstation, the API or
+`gridcommand incidents dispatch`) turn out, drive the street route to the
+incident, stay on scene for a handling time drawn per category and return to
+patrol. Their terminals sign off after [demo] terminal_sign_off_s, report 出警
+and, when done, release the unit and report 反馈 (settings [demo]). Writing to
+the database (no --target), the simulator also runs arrival detection, since no
+server does; with --target the server detects arrivals.
+--incidents-per-hour N raises demo incidents at the city's key targets and
+streets (default 0: none)."""
 
 
 def _share(text: str) -> float:
@@ -38,6 +48,13 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"must be positive, not {text}")
         return value
     return parse
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,14 +87,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of devices silent at any moment, in spells of minutes (default 0.05)")
     parser.add_argument("--connections", type=_positive(int), default=4, metavar="N",
                         help="keep-alive HTTP connections with --target (default 4)")
+    parser.add_argument("--incidents-per-hour", type=_not_negative, default=0.0, metavar="N",
+                        help="raise demo incidents at this rate (default 0: none)")
+    parser.add_argument("--no-respond", action="store_true",
+                        help="units ignore dispatch orders (as before this feature; for load tests)")
 
 
 def run(args: argparse.Namespace) -> int:
     from core.simulation import MessConfig
+    from db.config import load_settings
     from db.engine import describe
+    from feeds.arrival import ArrivalDetector
     from feeds.simulator import NoCityError, OsmAndHttpSink, SimulatorRunner
     from gridcommand.commands.db import open_migrated
 
+    settings, _ = load_settings()
     try:
         sink = OsmAndHttpSink(args.target, connections=args.connections) if args.target else None
     except ValueError as exc:
@@ -86,7 +110,11 @@ def run(args: argparse.Namespace) -> int:
     engine = open_migrated(args.db)
     mess = MessConfig(noise=args.noise, jumps=args.jumps, duplicates=args.duplicates, late=args.late,
                       silent=args.silent)
-    runner = SimulatorRunner(engine, units=args.units, rate=args.rate, seed=args.seed, mess=mess, sink=sink)
+    runner = SimulatorRunner(engine, units=args.units, rate=args.rate, seed=args.seed, mess=mess, sink=sink,
+                             respond=not args.no_respond, dispatch=settings.dispatch, demo=settings.demo,
+                             incidents_per_hour=args.incidents_per_hour)
+    # Nobody else watches the positions written straight to the database: detect arrivals here.
+    arrivals = ArrivalDetector(engine, settings.dispatch) if sink is None and not args.no_respond else None
     try:
         sim = runner.prepare()
     except NoCityError as exc:
@@ -96,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     where = args.target or describe(str(engine.url))
     added = f", {runner.created} simulated units added" if runner.created else ""
     print(f"simulate: {len(sim.units)} units{added}, {args.rate:g} fixes/s -> {where}", file=sys.stderr)
+    if arrivals is not None:
+        arrivals.start()
 
     previous = {sig: signal.signal(sig, lambda *_: runner.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -103,6 +133,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if arrivals is not None:
+            arrivals.stop()
         engine.dispose()
     print(f"simulate: {totals.summary()}")
+    follower, incidents = runner.follower, runner.incidents
+    if follower is not None or incidents is not None:
+        raised = len(incidents.created) if incidents is not None else 0
+        answered = follower.responses if follower is not None else 0
+        print(f"simulate: {answered} dispatch orders answered, {raised} demo incidents raised"
+              + (f", {arrivals.detected} arrivals detected" if arrivals is not None else ""), file=sys.stderr)
     return 0

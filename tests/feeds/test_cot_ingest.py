@@ -106,6 +106,7 @@ class RecordingWriter:
     def __init__(self):
         self.fixes = []
         self.rejected = []
+        self.answers = []  # what the listener wrote back on the TCP stream
 
     def submit(self, fix, source, payload, done=None) -> None:
         self.fixes.append(fix)
@@ -127,12 +128,15 @@ def feed_cot_stream(chunks: list[bytes]) -> RecordingWriter:
         def close(self):
             raise AssertionError("a sender's bytes must not close the stream")
 
+        def write(self, data):
+            writer.answers.append(data)
+
     loop = asyncio.new_event_loop()
     failures = []
     original = cot_ingest.log.exception
     cot_ingest.log.exception = lambda *a, **k: failures.append(a)
+    writer = RecordingWriter()
     try:
-        writer = RecordingWriter()
         proto = cot_ingest.CotTcpProtocol(writer, set(), loop)
         proto.connection_made(Transport())
         for chunk in chunks:
@@ -152,6 +156,28 @@ def test_ping_events_are_not_stored():
     writer = feed_cot_stream([event("A", 1, kind="t-x-c-t"), event("A", 1)])
     assert [f.device_id for f in writer.fixes] == ["A", "A"]  # the real event, over TCP and over UDP
     assert writer.rejected == []
+
+
+# What PyTAK 7.x sends as its keep-alive: no point at all.
+PYTAK_HELLO = (b'<event version="2.0" type="t-x-d-d" uid="takPing" how="m-g" time="2025-05-01T08:00:00.000Z" '
+               b'start="2025-05-01T08:00:00.000Z" stale="2025-05-01T09:00:00.000Z" />')
+
+
+def test_tak_chatter_is_not_a_rejected_report_and_a_ping_gets_a_pong():
+    from feeds.cot import parse_cot
+
+    keepalive_with_point = event("takPing", 1, lat=0.0, lon=0.0, kind="t-x-d-d")
+    pong = event("takPong", 1, kind="t-x-c-t-r")
+    writer = feed_cot_stream([PYTAK_HELLO, keepalive_with_point, pong, event("A", 1, kind="t-x-c-t"),
+                              event("A", 1)])
+    assert writer.rejected == []
+    assert [f.device_id for f in writer.fixes] == ["A", "A"]
+    # One pong, for the one ping, on TCP only (UDP has nobody to answer).
+    assert len(writer.answers) == 1
+    answer = parse_cot(writer.answers[0])
+    assert answer.attributes["type"] == "t-x-c-t-r" and answer.device_id == "takPong"
+    # Bytes that merely mention chatter are still rejected when they are not CoT.
+    assert feed_cot_stream([b'<event type="a-f-G" uid="x"/>']).rejected
 
 
 @given(st.lists(st.one_of(st.binary(max_size=400),

@@ -83,6 +83,7 @@ def test_incident_api(seeded, engine, db_url, tmp_path):
                                             "description": "两人争吵", "received_at": received})
         assert status == 201, created
         assert created["grid"] == "G02" and created["number"].startswith("JQ") and created["duplicates"] == []
+        assert next(iter(created)) == "number"  # the answer leads with the number
         assert (created["source"], created["level"], created["state"]) == ("110", "general", "received")
         with session_factory(engine)() as s:
             row = s.get(Incident, created["id"])
