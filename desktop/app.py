@@ -79,12 +79,12 @@ class GridCommandApp(QObject):
     sig_startup_failed = Signal(str)
 
     def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False,
-                 docks: bool = True):
+                 docks: bool = True, clock=None):
         super().__init__()
         self.settings = settings
         self.options = options
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
-        self.ws = Workspace(settings, self.place, parent=self)
+        self.ws = Workspace(settings, self.place, clock=clock, parent=self)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -215,8 +215,16 @@ class GridCommandApp(QObject):
         if self.options.run_feeds:
             from feeds.embedded import EmbeddedFeeds
 
-            self.embedded = EmbeddedFeeds(self.ws.engine, rate=self.options.sim_rate, dispatch=self.settings.dispatch)
+            self.embedded = EmbeddedFeeds(self.ws.engine, rate=self.options.sim_rate, dispatch=self.settings.dispatch,
+                                          demo=self.settings.demo, clock=self._feeds_clock())
             self.embedded.start()
+
+    def _feeds_clock(self):
+        """An accelerated workspace clock drives the demo's simulator too (which then writes
+        to the database directly); with the system clock the demo goes through HTTP ingest."""
+        from core.clock import SystemClock
+
+        return None if isinstance(self.ws.clock, SystemClock) else self.ws.clock
 
     def start_incidents(self) -> None:
         from desktop.controllers.incidents import IncidentController, IncidentDocks
