@@ -56,7 +56,7 @@ _BY_STATUS = {
     "closed": (),
     "cancelled": (),
 }
-NOTE_REQUIRED = frozenset({EXTEND, SEND_BACK, SUPERVISE, CANCEL, REFUSE_EXTENSION})
+NOTE_REQUIRED = frozenset({PROGRESS, EXTEND, SUPERVISE, CANCEL})
 
 
 class ActionNotAllowed(ValueError):
