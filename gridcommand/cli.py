@@ -20,6 +20,7 @@ COMMANDS = {
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
+    "workorders": "Hand-over work orders under 13710, and patrol findings: issue, list with lights, act, export",
 }
 
 
