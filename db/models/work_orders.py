@@ -3,15 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.workorders import OPEN_STATUSES
 from db.models.base import Base, Timestamps, VersionedMixin
 from db.types import Json, UtcDateTime
 
 
+# Open orders are a small share of all: a partial index finds them without reading the
+# closed majority (a plain status index looks unselective to SQLite's statistics).
+_OPEN_WHERE = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES)))
+
+
 class WorkOrder(VersionedMixin, Timestamps, Base):
     __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_open", "status", sqlite_where=_OPEN_WHERE, postgresql_where=_OPEN_WHERE),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -20,7 +27,7 @@ class WorkOrder(VersionedMixin, Timestamps, Base):
     complexity: Mapped[str] = mapped_column(String(16), default="ordinary")  # ordinary | major
     assigning_unit: Mapped[str] = mapped_column(String(200))
     assigning_leader: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)  # no index: SQLite would walk it for every list
     department: Mapped[str] = mapped_column(String(200), index=True)  # a ``department`` code-table code
     responsible: Mapped[str | None] = mapped_column(String(100), nullable=True)
     contact: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -45,11 +52,11 @@ class WorkOrder(VersionedMixin, Timestamps, Base):
     signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     extension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     extended_to: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
     reviewer_opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
     rating: Mapped[str | None] = mapped_column(String(16), nullable=True)  # excellent | good | pass | fail
-    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
 
 
 class WorkOrderNote(Base):

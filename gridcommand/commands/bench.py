@@ -6,7 +6,7 @@ import json
 from importlib import import_module
 
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
-              "recommend": "bench.recommend"}
+              "recommend": "bench.recommend", "workorders": "bench.workorders"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from core.incidents import FieldError
 from core.settings import Settings, WorkOrderSettings, settings_from_dict
 from core.workorders import (
     ACTIONS, LIGHT_COLORS, ActionNotAllowed, Deadlines, WorkOrderSnapshot, add_months, allowed_actions,
-    compute_deadlines, light_at, milestone_states, next_status, order_json, overdue_at, parse_rating,
+    compute_deadlines, light_at, milestone_states, next_status, order_json, overdue_at, overdue_mask, parse_rating,
     warning_starts,
 )
 from core.workorder_map import workorder_map_features
@@ -188,11 +188,16 @@ def _snapshot(**kw):
     base = dict(id=1, number="JB20260310-0001", title="占道经营", kind="ordinary", source="patrol",
                 department="city", department_name="城管", grid_code="G2", lon=112.08, lat=32.68,
                 issued_at=datetime(2026, 3, 10, 2, tzinfo=UTC), status="signed",
-                deadlines=Deadlines(datetime(2026, 3, 10, 16, tzinfo=UTC), datetime(2026, 3, 13, 2, tzinfo=UTC),
-                                    datetime(2026, 3, 17, 2, tzinfo=UTC)),
-                light="red", overdue=("progress",), version=2)
+                deploy_due=datetime(2026, 3, 10, 16, tzinfo=UTC), progress_due=datetime(2026, 3, 13, 2, tzinfo=UTC),
+                resolve_due=datetime(2026, 3, 17, 2, tzinfo=UTC), light="red", overdue_bits=overdue_mask(("progress",)),
+                version=2)
     base.update(kw)
     return WorkOrderSnapshot(**base)
+
+
+def test_overdue_bits_round_trip():
+    for names in [(), ("deploy",), ("progress", "resolve"), ("deploy", "progress", "resolve")]:
+        assert _snapshot(overdue_bits=overdue_mask(names)).overdue == names
 
 
 def test_order_json_has_exactly_the_issue_keys():
@@ -206,7 +211,7 @@ def test_order_json_has_exactly_the_issue_keys():
 
 def test_map_features_only_open_located_orders_coloured_by_light():
     orders = [_snapshot(), _snapshot(id=2, status="closed", light="green"),
-              _snapshot(id=3, lon=None, lat=None), _snapshot(id=4, light="yellow", overdue=())]
+              _snapshot(id=3, lon=None, lat=None), _snapshot(id=4, light="yellow", overdue_bits=0)]
     features = workorder_map_features(orders)
     assert [f["properties"]["id"] for f in features] == [1, 4]
     red = features[0]

@@ -13,7 +13,10 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
-_NEW_INDEXES = ('issued_at', 'department', 'deploy_due', 'feedback_due', 'progress_warn_at', 'resolve_warn_at')
+# The open statuses at the time of this revision (core.workorders.OPEN_STATUSES).
+_OPEN_WHERE = sa.text("status IN ('issued', 'signed', 'in_progress', 'close_requested')")
+_NEW_INDEXES = ('department', 'deploy_due', 'feedback_due', 'progress_warn_at', 'resolve_warn_at',
+                'closed_at', 'cancelled_at')
 
 
 def upgrade() -> None:
@@ -25,6 +28,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('extension_requested_to', db.types.UtcDateTime(timezone=True), nullable=True))
         for column in _NEW_INDEXES:
             batch_op.create_index(batch_op.f(f'ix_work_orders_{column}'), [column], unique=False)
+        batch_op.create_index('ix_work_orders_open', ['status'], unique=False, sqlite_where=_OPEN_WHERE,
+                              postgresql_where=_OPEN_WHERE)
 
     op.create_table('photos',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,6 +77,7 @@ def downgrade() -> None:
     op.drop_table('patrol_findings')
     op.drop_table('photos')
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_work_orders_open')
         for column in _NEW_INDEXES:
             batch_op.drop_index(batch_op.f(f'ix_work_orders_{column}'))
         for column in ('extension_requested_to', 'first_progress_at', 'resolve_warn_at', 'progress_warn_at', 'title'):
