@@ -35,10 +35,6 @@ def code_entries(session: Session, table: str) -> list[CodeEntry]:
     return [CodeEntry(r.table_name, r.code, r.label_zh, r.label_en, dict(r.extra or {})) for r in rows]
 
 
-def department_names(session: Session) -> dict[str, str]:
-    return {e.code: e.label_zh for e in code_entries(session, "department")}
-
-
 # --------------------------------------------------------------------------
 # the light, in SQL
 # --------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox, QDateTimeEdit, QDockWidget, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QPushButton, QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget,
+    QComboBox, QDateTimeEdit, QDockWidget, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from core.workorders import (
@@ -23,7 +23,7 @@ from core.workorders import (
     PhotoRequest, WorkOrderDetail, WorkOrderSnapshot,
 )
 from desktop import labels
-from desktop.table_models import FieldFilterProxy, IdRowsModel
+from desktop.table_models import FieldFilterProxy, IdRowsModel, record_table
 
 THUMBNAIL = 96
 
@@ -146,14 +146,7 @@ class WorkOrdersDock(QDockWidget):
         self._quiet = False  # set while the model, not the user, moves the selection
         self.status_box, self.light_box, self.department_box, self.grid_box = (QComboBox() for _ in range(4))
         self.counts = QLabel()
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(self.model.COLUMNS.index("light"), Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = record_table(self.proxy, self.model.COLUMNS.index("light"), Qt.SortOrder.AscendingOrder)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.text.anchorClicked.connect(self._on_link)

@@ -10,7 +10,7 @@ import pytest
 from core.incidents import FieldError
 from core.settings import Settings, WorkOrderSettings, settings_from_dict
 from core.workorders import (
-    ACTIONS, LIGHT_COLORS, ActionNotAllowed, Deadlines, WorkOrderSnapshot, add_months, allowed_actions,
+    ACTIONS, LIGHT_COLORS, ActionNotAllowed, WorkOrderSnapshot, add_months, allowed_actions,
     compute_deadlines, light_at, milestone_states, next_status, order_json, overdue_at, overdue_mask, parse_rating,
     warning_starts,
 )

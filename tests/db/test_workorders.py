@@ -261,3 +261,18 @@ def test_finding_unknown_category(wo_runner, engine):
         record_finding(wo_runner, NewFinding(lon=IN_GRID[0], lat=IN_GRID[1], category="aliens", description="x",
                                              outcome="on_spot"))
     assert info.value.field == "category" and _count(engine, PatrolFinding) == 0
+
+
+def test_sqlite_finds_open_orders_through_the_partial_index(wo_runner, engine, db_url):
+    """Without it SQLite reads every order to list the few open ones (the benchmark's case)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's planner only")
+    from db.workorders_repo import _list_query
+
+    issue_order(wo_runner, _new())
+    for f in (OrderFilter(open_only=True), OrderFilter(overdue=True)):
+        compiled = _list_query(START, f).compile(engine)
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
+                                        tuple(compiled.params[k] for k in compiled.positiontup)).all()
+        assert any("ix_work_orders_open" in row[-1] for row in plan), plan
