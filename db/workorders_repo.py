@@ -94,8 +94,8 @@ class _ListedUtc(UtcDateTime):
 
     def result_processor(self, dialect, coltype):
         utc, parse = timezone.utc, datetime.fromisoformat
-        if dialect.name == "sqlite":  # ISO text without an offset, stored in UTC
-            return lambda v: None if v is None else parse(v).replace(tzinfo=utc)
+        if dialect.name == "sqlite":  # ISO text without an offset, stored in UTC: parse it as UTC in one call
+            return lambda v: None if v is None else parse(v + "+00:00")
         return lambda v: None if v is None else (v.replace(tzinfo=utc) if v.tzinfo is None else v.astimezone(utc))
 
 
