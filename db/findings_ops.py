@@ -66,8 +66,10 @@ def record_finding(runner: OperationRunner, new: NewFinding, settings: WorkOrder
     check_text("description", new.description, True)
     if new.outcome not in OUTCOMES:
         raise FieldError("outcome", f"must be on_spot (立查立纠) or handed_over (移交), got {new.outcome!r}")
-    if new.outcome == "on_spot" and (new.department or new.title):
-        raise FieldError("department", "only a handed-over finding goes to a department")
+    if new.outcome == "on_spot":
+        for name in ("department", "title"):
+            if getattr(new, name):
+                raise FieldError(name, "only goes with a handed-over finding (its work order)")
     checked = [(*check_photo(data, settings.photo_max_bytes, f"photo {n}"), data)
                for n, data in enumerate(new.photos, 1)]
     if new.found_at is not None and new.found_at.tzinfo is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core import workorders as wo
@@ -93,7 +93,7 @@ def check_when(name: str, at: datetime | None, ctx: OpContext, not_before: datet
     if when > ctx.now + _FUTURE_TOLERANCE:
         raise FieldError(name, f"{wo.iso_z(when)} is in the future")
     if not_before is not None and when < not_before:
-        raise FieldError(name, f"{wo.iso_z(when)} is before the order was issued ({wo.iso_z(not_before)})")
+        raise FieldError(name, f"{wo.iso_z(when)} is before the order's last step or issue ({wo.iso_z(not_before)})")
     return when
 
 
@@ -246,7 +246,11 @@ def act(runner: OperationRunner, number: str, action: str, *, note: str | None =
         allowed = wo.allowed_actions(order.status, order.extension_requested_to is not None)
         if action not in allowed:
             raise wo.ActionNotAllowed(number, order.status, action, allowed)
-        when = check_when("at", at, ctx, not_before=order.issued_at)
+        # Steps keep their order even when back-entered: none before the one recorded last
+        # (supervision notes are the commander's, not steps of the order's handling).
+        last = ctx.session.scalar(select(func.max(WorkOrderNote.at)).where(
+            WorkOrderNote.work_order_id == order.id, WorkOrderNote.kind != "supervision"))
+        when = check_when("at", at, ctx, not_before=max(filter(None, (order.issued_at, last))))
         before = row_dict(order)
         _apply(ctx, order, action, note.strip() if note else None, until, checked_rating, when, settings)
         ctx.session.flush()

@@ -4,7 +4,8 @@ work orders (工作交办单) under 13710, and patrol findings (巡查发现).
 Bad input prints one line naming the field and exits 2 with nothing written; an
 action the order's state does not allow names the allowed ones (exit 2); a version
 conflict exits 4. Times are ISO 8601 (without an offset: the configured zone) and are
-printed in UTC with ``Z``."""
+printed in UTC with ``Z``. The parser names no choices from core (building it is on the
+GUI's start-up path); the operations check kinds, sources and actions, ``list`` its filters."""
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,6 @@ from pathlib import Path
 from gridcommand.commands.track import parse_time_arg
 
 _DB_HELP = "database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)"
-ACTIONS = ("sign", "progress", "request-close", "close", "send-back", "extend", "approve-extension",
-           "refuse-extension", "cancel", "supervise")  # core.workorders.ACTIONS, without importing core here
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,27 +27,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--title", required=True)
     add.add_argument("--description", required=True)
     add.add_argument("--department", required=True, metavar="CODE")
-    add.add_argument("--kind", required=True, choices=("ordinary", "major"))
+    add.add_argument("--kind", required=True, help="ordinary | major")
     add.add_argument("--lat", type=float, required=True)
     add.add_argument("--lon", type=float, required=True)
-    add.add_argument("--source", default=None, choices=("patrol", "incident", "hotline", "manual"),
-                     help="default: incident with --incident, else manual")
+    add.add_argument("--source", default=None,
+                     help="patrol | incident | hotline | manual (default: incident with --incident, else manual)")
     add.add_argument("--incident", type=int, metavar="ID", help="the incident the problem was found at")
     add.add_argument("--issued-at", type=parse_time_arg, metavar="ISO", help="back-enter a paper order")
     add.add_argument("--requirements")
     add.add_argument("--responsible", help="the person responsible in the department")
     add.add_argument("--contact")
     lst = sub.add_parser("list", help="orders with their lights (newest first)")
-    lst.add_argument("--status", choices=("issued", "signed", "in_progress", "close_requested", "closed",
-                                          "cancelled"))
+    lst.add_argument("--status", help="issued | signed | in_progress | close_requested | closed | cancelled")
     lst.add_argument("--overdue", action="store_true", help="only red orders: the supervision list (督办)")
     lst.add_argument("--department", metavar="CODE")
     lst.add_argument("--grid", metavar="CODE")
-    lst.add_argument("--light", choices=("red", "yellow", "green"))
+    lst.add_argument("--light", help="red | yellow | green")
     lst.add_argument("--at", type=parse_time_arg, metavar="ISO", help="evaluate lights as of this time")
     do = sub.add_parser("act", help="take one step on an order")
     do.add_argument("number")
-    do.add_argument("action", choices=ACTIONS)
+    do.add_argument("action", help="sign | progress | request-close | close | send-back | extend | "
+                                   "approve-extension | refuse-extension | cancel | supervise")
     do.add_argument("--note", help="progress note, result, opinion or reason")
     do.add_argument("--until", type=parse_time_arg, metavar="ISO", help="extend: the new resolve deadline")
     do.add_argument("--rating", help="close: 优秀/良好/合格/不合格 or excellent/good/pass/fail")
@@ -72,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="on_spot: handled on the spot (立查立纠); handed_over: on a work order")
     fadd.add_argument("--photo", action="append", type=Path, default=[], metavar="FILE")
     fadd.add_argument("--department", metavar="CODE", help="handed over: default is the category's department")
-    fadd.add_argument("--kind", default="ordinary", choices=("ordinary", "major"))
+    fadd.add_argument("--kind", default="ordinary", help="ordinary | major (a handed-over finding's order)")
     fadd.add_argument("--title")
     fadd.add_argument("--incident", type=int, metavar="ID")
     fadd.add_argument("--found-at", type=parse_time_arg, metavar="ISO")
@@ -111,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         runner = OperationRunner(engine)
         return _dispatch(args, runner, settings.workorders)
     except FieldError as exc:
-        return _fail(f"{exc}; nothing was written")
+        writes = args.wo_command in ("add", "act", "findings")
+        return _fail(f"{exc}; nothing was written" if writes else str(exc))
     except (ActionNotAllowed, WorkOrderNotFound) as exc:
         return _fail(str(exc))
     except ConflictError as exc:
@@ -177,9 +177,14 @@ def _add(args, runner, settings) -> int:
 
 
 def _list(args, runner) -> int:
-    from core.workorders import order_json
+    from core.incidents import FieldError
+    from core.workorders import LIGHTS, STATUSES, order_json
     from db.engine import session_factory
     from db.workorders_repo import OrderFilter, list_orders
+
+    for name, value, allowed in (("status", args.status, STATUSES), ("light", args.light, LIGHTS)):
+        if value is not None and value not in allowed:
+            raise FieldError(name, f"must be one of {', '.join(allowed)}, got {value!r}")
 
     at = args.at or runner.clock.now()
     f = OrderFilter(status=args.status, overdue=args.overdue, department=args.department, grid_code=args.grid,

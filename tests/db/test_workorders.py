@@ -276,3 +276,12 @@ def test_sqlite_finds_open_orders_through_the_partial_index(wo_runner, engine, d
             plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
                                         tuple(compiled.params[k] for k in compiled.positiontup)).all()
         assert any("ix_work_orders_open" in row[-1] for row in plan), plan
+
+
+def test_back_entered_steps_keep_their_order(wo_runner, clock):
+    number = issue_order(wo_runner, _new(issued_at=START - timedelta(days=3))).order.number
+    act(wo_runner, number, "sign", at=START - timedelta(days=2))
+    with pytest.raises(FieldError, match="^at: .* before the order's last step"):
+        act(wo_runner, number, "progress", note="早于签收", at=START - timedelta(days=2, hours=1))
+    with pytest.raises(FieldError, match="^at: .* in the future"):
+        act(wo_runner, number, "progress", note="未来", at=START + timedelta(days=1))
