@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 
 
 def median(values: list[float]) -> float:
@@ -41,6 +42,30 @@ def timed_child(args: list[str], env: dict[str, str], marker: str = "READY", don
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+PG_ADMIN_URL = os.environ.get("GRIDCOMMAND_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def scratch_pg_database() -> tuple[str, callable]:
+    """A new, empty PostgreSQL database for one benchmark run, and the function that drops it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from db.engine import normalize_url
+
+    admin_url = normalize_url(PG_ADMIN_URL)
+    name = f"gridcommand_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 # --- memory: the app and its QtWebEngine processes ---------------------------------

@@ -22,10 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 
-PG_ADMIN_URL = os.environ.get("GRIDCOMMAND_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.common import scratch_pg_database
 UNITS = 500
 DEVICES_PER_UNIT = 4
 CONNECTIONS = 48
@@ -288,26 +287,6 @@ def _bench_database(url: str, repeat: int, home: str) -> dict:
     }
 
 
-def _pg_database() -> tuple[str, callable]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from db.engine import normalize_url
-
-    admin_url = normalize_url(PG_ADMIN_URL)
-    name = f"gridcommand_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def run(repeat: int = 5) -> dict:
     repeat = max(1, repeat)
     result = {
@@ -319,7 +298,7 @@ def run(repeat: int = 5) -> dict:
     }
     with tempfile.TemporaryDirectory(prefix="gridcommand-bench-ingest-") as home:
         result["sqlite"] = _bench_database(f"sqlite:///{os.path.join(home, 'ingest.sqlite')}", repeat, home)
-        url, drop = _pg_database()
+        url, drop = scratch_pg_database()
         try:
             result["postgresql"] = _bench_database(url, repeat, home)
         finally:

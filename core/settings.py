@@ -91,6 +91,26 @@ class DemoSettings:
 
 
 @dataclass
+class WorkOrderSettings:
+    """The 13710 deadlines and warning windows (DOMAIN.md; issue 9). Defaults follow the
+    authoritative definition; places that read it as 1/3/7/10 days set
+    resolve_major_months = 0 and resolve_major_hours = 240. An order keeps the deadlines
+    in force when it was issued."""
+
+    timezone: str = "Asia/Shanghai"  # whose calendar day "the same day" is
+    deploy_extra_days: int = 0  # 0: deploy by the end of the issue day
+    progress_hours: int = 72
+    resolve_ordinary_hours: int = 168
+    resolve_major_months: int = 1  # calendar months; 0 uses resolve_major_hours
+    resolve_major_hours: int = 720
+    warn_progress_hours: int = 24
+    warn_resolve_ordinary_hours: int = 48
+    warn_resolve_major_hours: int = 120
+    photo_max_bytes: int = 5 * 1024 * 1024
+    assigning_unit: str = "城警联勤指挥中心"  # the default 交办单位 on new orders
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -101,6 +121,7 @@ class Settings:
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
+    workorders: WorkOrderSettings = field(default_factory=WorkOrderSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,12 +139,30 @@ class Settings:
             problems.append("basemap.url must contain {z}, {x} and {y}")
         if self.dispatch.ring_mode not in ("foot", "ebike", "car"):
             problems.append("dispatch.ring_mode must be foot, ebike or car")
+        problems.extend(self.workorders_problems())
         if self.ui.language not in LANGUAGES:
             problems.append(f"ui.language must be one of {LANGUAGES}")
         if self.ui.theme not in THEMES:
             problems.append(f"ui.theme must be one of {THEMES}")
         if self.demo.incidents_per_hour < 0 or self.demo.terminal_sign_off_s < 0:
             problems.append("demo.incidents_per_hour and demo.terminal_sign_off_s must not be negative")
+        return problems
+
+    def workorders_problems(self) -> list[str]:
+        """Bad values fall back to their defaults (deadlines must always be computable)."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        problems, defaults = [], WorkOrderSettings()
+        try:
+            ZoneInfo(self.workorders.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"workorders.timezone {self.workorders.timezone!r} is not a known time zone; "
+                            f"using {defaults.timezone}")
+            self.workorders.timezone = defaults.timezone
+        for name in ("progress_hours", "resolve_ordinary_hours", "resolve_major_hours", "photo_max_bytes"):
+            if getattr(self.workorders, name) <= 0:
+                problems.append(f"workorders.{name} must be positive; using {getattr(defaults, name)}")
+                setattr(self.workorders, name, getattr(defaults, name))
         return problems
 
 

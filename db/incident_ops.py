@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +24,11 @@ from core.incidents import (
 from core.settings import DispatchSettings
 from core.units import TIERS
 from db.engine import session_factory
+from db.field_checks import check_code as _check_code, check_coordinate as _coordinate, next_daily_number
 from db.incidents_repo import (
     dispatch_snapshot, get_incident, incident_snapshot, incidents_by_id, support_requested_ids,
 )
-from db.models import CodeTable, Dispatch, Escalation, Grid, Incident, IncidentEvent, Unit
+from db.models import Dispatch, Escalation, Grid, Incident, IncidentEvent, Unit
 from db.operations import ConflictError, OpContext, OperationRunner, row_dict
 from db.places_repo import grid_index
 
@@ -152,20 +152,8 @@ def _audited(ctx: OpContext, incident: Incident, before: dict) -> IncidentSnapsh
 # intake
 # --------------------------------------------------------------------------
 
-def _check_code(session: Session, table: str, value: Any) -> str:
-    codes = list(session.scalars(select(CodeTable.code).where(CodeTable.table_name == table)
-                                 .order_by(CodeTable.sort_order, CodeTable.code)))
-    if not isinstance(value, str) or value not in codes:
-        known = ", ".join(codes) if codes else "none: the code table is empty"
-        raise FieldError(table, f"unknown code {value!r} (known: {known})")
-    return value
-
-
 def _next_number(session: Session, at: datetime, tz: str) -> str:
-    prefix = f"JQ{at.astimezone(ZoneInfo(tz)):%Y%m%d}-"
-    used = session.scalars(select(Incident.number).where(Incident.number.like(prefix + "%")))
-    last = max((int(n[len(prefix):]) for n in used if n[len(prefix):].isdigit()), default=0)
-    return f"{prefix}{last + 1:04d}"
+    return next_daily_number(session, Incident.number, "JQ", at, tz)
 
 
 def create_incident(

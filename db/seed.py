@@ -44,7 +44,7 @@ def _resource_json(*parts: str) -> Any:
 def seed_defaults(ctx: OpContext, report: SeedReport) -> None:
     data = _resource_json("defaults", "code_tables.json")
     existing = {(r.table_name, r.code): r for r in ctx.session.scalars(select(CodeTable))}
-    for table in ("category", "level", "source"):
+    for table in ("category", "level", "source", "department", "finding_category"):
         for order, entry in enumerate(data[table]):
             if (table, entry["code"]) in existing:
                 continue  # administrators may have edited labels: never overwrite them

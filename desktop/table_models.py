@@ -100,3 +100,18 @@ class IdRowsModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self.cell(record, column)[1]
         return self.style(record, column, role)
+
+
+def record_table(proxy: QSortFilterProxyModel, sort_column: int, order: Qt.SortOrder) -> "QTableView":
+    """A sortable, single-row-selecting table over a proxy, as the docks' lists are."""
+    from PySide6.QtWidgets import QHeaderView, QTableView
+
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(sort_column, order)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table

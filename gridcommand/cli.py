@@ -21,6 +21,7 @@ COMMANDS = {
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
     "incidents": "Take, dispatch, show and list incidents (audited like the incident docks)",
+    "workorders": "Hand-over work orders under 13710, and patrol findings: issue, list with lights, act, export",
 }
 
 

@@ -4,11 +4,11 @@ from db.models.places import Grid, KeyTarget, MustVisitPoint, PatrolLine, Statio
 from db.models.forces import Device, Unit
 from db.models.positions import FeedRevision, Position, RejectedReport, UnitLastPosition
 from db.models.incidents import CodeTable, Dispatch, Escalation, Incident, IncidentEvent
-from db.models.work_orders import WorkOrder, WorkOrderNote
+from db.models.work_orders import PatrolFinding, Photo, WorkOrder, WorkOrderNote
 from db.models.admin import AuditLog, ChangeLog, Role, User
 
 __all__ = [
     "Base", "Grid", "KeyTarget", "MustVisitPoint", "PatrolLine", "Station", "Street", "Device", "Unit",
     "FeedRevision", "Position", "RejectedReport", "UnitLastPosition", "CodeTable", "Dispatch", "Escalation",
-    "Incident", "IncidentEvent", "WorkOrder", "WorkOrderNote", "AuditLog", "ChangeLog", "Role", "User",
+    "Incident", "IncidentEvent", "WorkOrder", "WorkOrderNote", "PatrolFinding", "Photo", "AuditLog", "ChangeLog", "Role", "User",
 ]

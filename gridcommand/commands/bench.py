@@ -6,7 +6,8 @@ import json
 from importlib import import_module
 
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
-              "recommend": "bench.recommend", "response": "bench.response"}
+              "recommend": "bench.recommend", "response": "bench.response",
+              "workorders": "bench.workorders"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

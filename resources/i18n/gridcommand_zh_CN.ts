@@ -689,6 +689,116 @@
     </message>
 </context>
 <context>
+    <name>WorkOrdersDock</name>
+    <message>
+        <source>Work orders</source>
+        <translation>工作交办单</translation>
+    </message>
+    <message>
+        <source>Note, result, opinion or reason</source>
+        <translation>备注、办理结果、审核意见或理由</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>预警灯</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Extend to</source>
+        <translation>延期至</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Open: </source>
+        <translation>未办结：</translation>
+    </message>
+    <message>
+        <source>Assigned by</source>
+        <translation>交办单位</translation>
+    </message>
+    <message>
+        <source>Responsible</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>警情描述</translation>
+    </message>
+    <message>
+        <source>Requirements</source>
+        <translation>办理要求</translation>
+    </message>
+    <message>
+        <source>Extension requested to</source>
+        <translation>申请延期至</translation>
+    </message>
+    <message>
+        <source>A note is needed for this action</source>
+        <translation>此操作需要填写说明</translation>
+    </message>
+</context>
+<context>
+    <name>WorkOrdersTableModel</name>
+    <message>
+        <source>Number</source>
+        <translation>警情编号</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>预警灯</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Matter</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>交办时间</translation>
+    </message>
+    <message>
+        <source>Resolve by</source>
+        <translation>办结期限</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期节点</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <source>Changed by another workstation</source>
@@ -990,6 +1100,137 @@ The current state is shown now.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
+    <name>workorders</name>
+    <message>
+        <source>Issued</source>
+        <translation>交办时间</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>已签收</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Close requested</source>
+        <translation>申请办结</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红灯</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <source>Deploy</source>
+        <translation>当日部署</translation>
+    </message>
+    <message>
+        <source>Progress report</source>
+        <translation>3日反馈</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>限期办结</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Report progress</source>
+        <translation>反馈进展</translation>
+    </message>
+    <message>
+        <source>Request closing</source>
+        <translation>申请办结</translation>
+    </message>
+    <message>
+        <source>Close (review)</source>
+        <translation>审核办结</translation>
+    </message>
+    <message>
+        <source>Send back</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Approve extension</source>
+        <translation>批准延期</translation>
+    </message>
+    <message>
+        <source>Refuse extension</source>
+        <translation>不批准延期</translation>
+    </message>
+    <message>
+        <source>Cancel (销号)</source>
+        <translation>销号</translation>
+    </message>
+    <message>
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Excellent</source>
+        <translation>优秀</translation>
+    </message>
+    <message>
+        <source>Good</source>
+        <translation>良好</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进展反馈</translation>
+    </message>
+    <message>
+        <source>Sent back</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Extension requested</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Extension approved</source>
+        <translation>批准延期</translation>
+    </message>
+    <message>
+        <source>Extension refused</source>
+        <translation>不批准延期</translation>
+    </message>
+    <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,122 @@
+"""The work-order dock alone (offscreen): filters, detail, buttons per allowed action,
+typed requests out; it is given plain data and never touches a database."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.workorders import LIGHT_COLORS, ActionRequest, PhotoRequest
+from desktop.docks.workorders import WorkOrdersDock
+from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_orders
+from desktop.runtime import install_translations
+
+PHOTO = "ab" * 32
+
+
+@pytest.fixture
+def dock(qtbot):
+    install_translations("en")
+    dock = WorkOrdersDock()
+    qtbot.addWidget(dock)
+    dock.set_orders(sample_orders())
+    return dock
+
+
+def _numbers(dock):
+    return [dock.proxy.index(r, 0).data() for r in range(dock.proxy.rowCount())]
+
+
+def _by(dock, number):
+    return next(o for o in sample_orders() if o.number == number)
+
+
+def test_filters_by_state_light_department_and_grid(dock):
+    assert len(_numbers(dock)) == 6
+    dock.light_box.setCurrentIndex(dock.light_box.findData("red"))
+    assert _numbers(dock) == ["JB20260318-0002"]
+    dock.light_box.setCurrentIndex(0)
+    dock.department_box.setCurrentIndex(dock.department_box.findData("city_management"))
+    assert _numbers(dock) == ["JB20260315-0001"]
+    dock.department_box.setCurrentIndex(0)
+    dock.status_box.setCurrentIndex(dock.status_box.findData("closed"))
+    assert _numbers(dock) == ["JB20260311-0005"]
+    dock.status_box.setCurrentIndex(0)
+    dock.grid_box.setCurrentIndex(dock.grid_box.findData("G02"))
+    assert sorted(_numbers(dock)) == ["JB20260315-0001", "JB20260318-0002"]
+    assert "Red 1" in dock.counts.text()
+
+
+def test_light_cells_use_the_given_colours(qtbot):
+    custom = {"red": "#ff0000", "yellow": "#ffff00", "green": "#00ff00"}
+    dock = WorkOrdersDock(light_colors=custom)
+    qtbot.addWidget(dock)
+    dock.set_orders(sample_orders())
+    column = dock.model.COLUMNS.index("light")
+    for row in range(dock.model.rowCount()):
+        order = dock.model.record(dock.model.id_at(row))
+        brush = dock.model.index(row, column).data(Qt.ItemDataRole.BackgroundRole)
+        assert brush.color().name() == custom[order.light]
+    assert WorkOrdersDock().model.light_colors == LIGHT_COLORS
+
+
+def test_selecting_a_row_asks_for_the_order_and_refresh_keeps_it_quietly(dock, qtbot):
+    with qtbot.waitSignal(dock.sig_order_selected) as sig:
+        dock.table.selectRow(0)
+    chosen = sig.args[0]
+    dock.show_detail(sample_detail(dock.model.record(chosen)))
+    with qtbot.assertNotEmitted(dock.sig_order_selected):
+        dock.set_orders(sample_orders())
+    assert dock.model.id_at(dock.proxy.mapToSource(dock.table.currentIndex()).row()) == chosen
+
+
+def test_buttons_follow_the_allowed_actions(dock):
+    order = _by(dock, "JB20260315-0001")  # in progress
+    dock.show_detail(sample_detail(order))
+    enabled = {a for a, b in dock.buttons.items() if b.isEnabled()}
+    assert enabled == set(order.allowed) == {"progress", "request-close", "extend", "cancel", "supervise"}
+    dock.show_detail(sample_detail(order), allowed=("supervise",))  # e.g. a role that may only supervise
+    assert {a for a, b in dock.buttons.items() if b.isEnabled()} == {"supervise"}
+    dock.clear_detail()
+    assert not any(b.isEnabled() for b in dock.buttons.values())
+
+
+def test_actions_are_emitted_as_typed_requests(dock, qtbot):
+    order = _by(dock, "JB20260315-0001")
+    dock.show_detail(sample_detail(order))
+    with qtbot.assertNotEmitted(dock.sig_action_requested):
+        dock.buttons["progress"].click()  # a progress report needs its note
+    dock.note.setText("已清理一半")
+    with qtbot.waitSignal(dock.sig_action_requested) as sig:
+        dock.buttons["progress"].click()
+    assert sig.args[0] == ActionRequest(order.id, order.number, "progress", order.version, note="已清理一半")
+    assert dock.note.text() == ""
+    dock.note.setText("需协调业主")
+    with qtbot.waitSignal(dock.sig_action_requested) as sig:
+        dock.buttons["extend"].click()
+    request = sig.args[0]
+    assert request.action == "extend" and request.until - order.resolve_due == timedelta(days=7)
+    assert request.rating is None
+
+
+def test_close_carries_the_rating(dock, qtbot):
+    order = _by(dock, "JB20260313-0006")  # close requested
+    dock.show_detail(sample_detail(order))
+    dock.rating_box.setCurrentIndex(dock.rating_box.findData("good"))
+    with qtbot.waitSignal(dock.sig_action_requested) as sig:
+        dock.buttons["close"].click()
+    assert (sig.args[0].action, sig.args[0].rating) == ("close", "good")
+
+
+def test_detail_shows_deadlines_timeline_and_photos(dock, qtbot):
+    order = _by(dock, "JB20260318-0002")
+    dock.show_detail(sample_detail(order), photos={PHOTO: SAMPLE_PNG})
+    text = dock.text.toPlainText()
+    assert order.number in text and "Deadlines (13710)" in text and "overdue" in text
+    assert "已约谈摊主" in text
+    assert dock.photos.count() == 1 and not dock.photos.item(0).icon().isNull()
+    assert not dock.set_photo(PHOTO, b"not an image")
+    with qtbot.waitSignal(dock.sig_photo_requested) as sig:
+        dock.photos.itemActivated.emit(dock.photos.item(0))
+    assert sig.args[0] == PhotoRequest(order.id, PHOTO)
