@@ -388,9 +388,29 @@ class WorkOrdersDock(QDockWidget):
             self.sig_photo_requested.emit(PhotoRequest(self.detail.order.id, value))
 
 
+def preview() -> int:  # python -m desktop.docks.workorders (sample data; the sample module never imports the dock)
+    from PySide6.QtWidgets import QMainWindow
+
+    from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_orders
+    from desktop.runtime import application, install_translations
+
+    app = application()
+    install_translations("zh_CN")
+    dock = WorkOrdersDock()
+    orders = sample_orders()
+    dock.set_orders(orders)
+    by_id = {o.id: o for o in orders}
+    dock.sig_order_selected.connect(
+        lambda oid: dock.show_detail(sample_detail(by_id[oid]), photos={"ab" * 32: SAMPLE_PNG}))
+    dock.sig_action_requested.connect(lambda request: print("action requested:", request))
+    window = QMainWindow()
+    window.setCentralWidget(dock)
+    window.resize(760, 860)
+    window.show()
+    return app.exec()
+
+
 if __name__ == "__main__":
     import sys
-
-    from desktop.docks.workorders_sample import preview
 
     sys.exit(preview())

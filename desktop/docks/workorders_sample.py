@@ -49,25 +49,3 @@ def sample_detail(order: WorkOrderSnapshot) -> WorkOrderDetail:
                            signed_at=timeline[1].at, first_progress_at=timeline[2].at, closed_at=None,
                            cancelled_at=None, result=None, reviewer_opinion=None, timeline=timeline,
                            photos=(PhotoRef("ab" * 32, "image/png", len(SAMPLE_PNG)),))
-
-
-def preview() -> int:
-    from PySide6.QtWidgets import QMainWindow
-
-    from desktop.docks.workorders import WorkOrdersDock
-    from desktop.runtime import application, install_translations
-
-    app = application()
-    install_translations("zh_CN")
-    dock = WorkOrdersDock()
-    orders = sample_orders()
-    dock.set_orders(orders)
-    by_id = {o.id: o for o in orders}
-    dock.sig_order_selected.connect(
-        lambda oid: dock.show_detail(sample_detail(by_id[oid]), photos={"ab" * 32: SAMPLE_PNG}))
-    dock.sig_action_requested.connect(lambda request: print("action requested:", request))
-    window = QMainWindow()
-    window.setCentralWidget(dock)
-    window.resize(760, 860)
-    window.show()
-    return app.exec()
