@@ -96,6 +96,7 @@ class GridCommandApp(QObject):
         self.window = MainWindow(settings, self.map_view, self.ws.live, docks=False)
         self.map_data = None
         self.units = None
+        self.features: list = []
         self.incident_controller = None
         self.embedded = None
         self.pending_basemap = None  # chosen in the dialog; used from the next start
@@ -116,10 +117,13 @@ class GridCommandApp(QObject):
             return
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
+        from desktop.controllers.workorders import WorkOrdersController
 
         self.window.build_docks()
         self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
         self.units = UnitsController(self.ws, self.scene, UnitDocks(self.window.units_dock, self.window.unit_card), self)
+        # Features that read the database once it is open (start_features).
+        self.features = [WorkOrdersController(self.ws, self.scene, self.window.workorders_dock, self)]
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
@@ -197,6 +201,7 @@ class GridCommandApp(QObject):
         self.refresh_layers()
         self.start_live(opened.feed, opened.roster)
         self.start_incidents()
+        self.start_features()
 
     def _on_page_current(self) -> None:
         self.map_data.sig_page_current.disconnect(self._on_page_current)
@@ -240,12 +245,18 @@ class GridCommandApp(QObject):
         else:
             self.incident_controller.start()
 
+    def start_features(self) -> None:
+        for controller in self.features:
+            controller.start()
+
     def stop_live(self) -> None:
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
         if self.incident_controller is not None:
             self.incident_controller.stop()
+        for controller in self.features:
+            controller.stop()
         self.ws.close()
 
     # --- reactions ---------------------------------------------------------------------
