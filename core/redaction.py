@@ -33,7 +33,7 @@ _SECRET_KEYS = (
 _ASSIGN = re.compile(rf"(?i)(?<![A-Za-z0-9_])(?P<key>{_SECRET_KEYS})(?P<sep>\s*=\s*)(?P<value>[^&;\s\"'<>)\]}},]+)")
 # "key": "value" (JSON) and key = "value" (TOML); the value is a quoted string.
 _QUOTED = re.compile(
-    rf"(?i)(?P<key>[\"']?(?:{_SECRET_KEYS})[\"']?)(?P<sep>\s*[:=]\s*)(?P<quote>[\"'])(?P<value>(?:\\.|(?!(?P=quote)).)*)(?P=quote)"
+    rf"(?i)(?<![A-Za-z0-9_])(?P<key>[\"']?(?:{_SECRET_KEYS})[\"']?)(?P<sep>\s*[:=]\s*)(?P<quote>[\"'])(?P<value>(?:\\.|(?!(?P=quote)).)*)(?P=quote)"
 )
 # "key": 12345 (a JSON number or literal).
 _JSON_BARE = re.compile(rf"(?i)(?P<key>[\"'](?:{_SECRET_KEYS})[\"'])(?P<sep>\s*:\s*)(?P<value>[^\s\"',}}\]]+)")

@@ -472,6 +472,7 @@ def request_support(runner: OperationRunner, incident_id: int, *, unit_id: int |
     stays set until the next tier order, for the escalation rules to read."""
     if not isinstance(note, str) or not note.strip():
         raise FieldError("note", "required: say what support is needed")
+    check_text("note", note, _TEXT_LIMITS["description"])
 
     def write(ctx: OpContext) -> IncidentSnapshot:
         incident = _load_incident(ctx, incident_id, None)

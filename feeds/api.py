@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from core.clock import Clock, SystemClock
-from core.field_checks import check_time, shown
+from core.field_checks import check_text, check_time, shown
 from core.incidents import FieldError, IllegalTransition
 from core.settings import DispatchSettings
 from db.engine import DatabaseUnavailable, session_factory
@@ -189,8 +189,7 @@ class IncidentApi:
         callsign = payload.get("unit_callsign")
         unit_id = None
         if callsign is not None:
-            if not isinstance(callsign, str):
-                raise FieldError("unit_callsign", f"must be text, got {callsign!r}")
+            check_text("unit_callsign", callsign, 64)
             with self._sessions() as session:
                 unit_id = unit_id_for_callsign(session, callsign)
             if unit_id is None:

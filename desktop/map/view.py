@@ -16,10 +16,11 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from desktop.map.schemes import APP_SCHEME, PAGE_URL, TILES_SCHEME, AppSchemeHandler, MbtilesSchemeHandler
 
-# What the page may load: our own schemes and inline data. Everything else (file:,
-# qrc:, ftp:, ws:…) is blocked and counted; http(s) only reaches the intranet tile
-# server the administrator configured (``allowed_hosts``). qwebchannel.js is served
-# through gridapp:, so the page needs no qrc:.
+# What the page may load: our own schemes and inline data; http(s) only to the intranet
+# tile server the administrator configured (``allowed_hosts``). Every other request that
+# reaches the network layer is blocked and counted; file:, qrc: and ftp: from our page are
+# refused by Chromium before that (docs/platform.md). qwebchannel.js is served through
+# gridapp:, so the page needs no qrc:.
 _PAGE_SCHEMES = {APP_SCHEME.decode(), TILES_SCHEME.decode(), "data", "blob"}
 _TILE_SERVER_SCHEMES = {"http", "https"}
 

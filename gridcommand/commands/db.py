@@ -90,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
             prepared = prepare_import(args.file, args.layer, args.crs)
         except rejections as exc:
             return _rejected(args, exc)
+    from db.config import resolve_db_url
+
     engine = open_migrated(args.db)
-    where = describe(str(engine.url))
+    where = describe(resolve_db_url(args.db))  # as typed, credentials hidden
     if args.db_command == "upgrade":
         from db.migrate import current_revision
 

@@ -121,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
         runner.finish()
         print(f"gridcommand: {exc}", file=sys.stderr)
         return 2
-    where = args.target or describe(str(engine.url))
+    from db.config import resolve_db_url
+
+    where = describe(args.target or resolve_db_url(args.db))  # as typed, credentials hidden
     added = f", {runner.created} simulated units added" if runner.created else ""
     print(f"simulate: {len(sim.units)} units{added}, {args.rate:g} fixes/s -> {where}", file=sys.stderr)
     if arrivals is not None:

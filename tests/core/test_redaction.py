@@ -45,6 +45,8 @@ def test_authorization_keeps_its_scheme_word_and_the_rest_of_the_request():
     "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.png",
     "GET /?id=dev1&lat=32.68&lon=112.08&timestamp=1700000000&monkey=1&keyboard=2 HTTP/1.1",
     '{"description": "two vendors quarrel over a pitch", "caller_phone": "13800000000"}',
+    '<event uid="P1" type="a-f-G"><detail monkey="1" turkey = "2" passenger="3"/></event>',
+    '{"monkey": "banana", "tokens_left": 3}',
     "",
 ])
 def test_text_without_credentials_is_unchanged(text):

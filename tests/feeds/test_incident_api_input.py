@@ -91,3 +91,16 @@ def test_a_location_outside_every_grid_is_flagged(api, engine):
     status, inside = _post(api, SCENE)
     assert status == 201 and inside["out_of_area"] is False and inside["warnings"] == []
     assert inside["grid"]
+
+
+def test_support_request_text_is_checked_too(api, engine):
+    status, created = _post(api, SCENE)
+    assert status == 201
+    url = f"/api/v1/incidents/{created['id']}/support"
+    for body, field in [({"note": "need\u0000help"}, "note"), ({"note": "x" * 4001}, "note"),
+                        ({"note": "help", "unit_callsign": "P\u0000"}, "unit_callsign"),
+                        ({"note": "help", "unit_callsign": "\ud800"}, "unit_callsign")]:
+        raw = json.dumps(body).encode()
+        response = api.handle("POST", url, {"authorization": f"Bearer {TOKEN}"}, raw, "127.0.0.1:1")
+        encode_response(response)
+        assert (response.status, response.body.get("field")) == (422, field), response.body

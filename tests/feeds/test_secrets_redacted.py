@@ -2,6 +2,9 @@
 table (readable by every workstation) nor the server's log (both databases)."""
 from __future__ import annotations
 
+import logging
+import sys
+
 from sqlalchemy import select
 
 from db.models import RejectedReport
@@ -34,3 +37,15 @@ def test_rejected_reports_and_logs_hold_no_credentials(engine, db_url, tmp_path)
     log = server.log()
     assert "rejected osmand report" in log
     assert TOKEN not in log and PASSWORD not in log
+
+
+def test_log_lines_and_tracebacks_are_redacted():
+    from gridcommand.logs import RedactingFormatter
+
+    try:
+        raise RuntimeError("connect to postgresql://gc:hunter2@db/x failed")
+    except RuntimeError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "request %s", ("Bearer abcdefgh",), sys.exc_info())
+    text = RedactingFormatter("%(message)s").format(record)
+    assert "hunter2" not in text and "abcdefgh" not in text
+    assert "Bearer ***" in text and "gc:***@db" in text and "Traceback" in text
