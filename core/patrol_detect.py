@@ -1,0 +1,438 @@
+"""Patrol detection, pure and incremental: check-ins at must-visit points, passes along
+must-patrol lines, and joint patrols of a police side and a city side.
+
+One :class:`PatrolDetector` serves both the live server (small batches, in any order,
+with duplicates and late fixes) and `patrol rebuild` over stored history (large
+time-ordered chunks). Every result is a function of *sets* that only grow by union
+or by "newest wins", so the order and the batching of the fixes cannot change it:
+
+* a **check-in**: the times a unit (any of its devices) was inside a point's radius,
+  split wherever two consecutive inside-times are more than ``bridge_gap_s`` apart
+  (so GPS noise outside the radius and short gaps are bridged); a stay lasting at
+  least the point's dwell is one check-in (arrived = first inside fix, left = last).
+* a **pass**: likewise the times a unit was inside a line's corridor; the pass covers
+  the line from its lowest to its highest position along the line (projected), widened
+  by the buffer at both ends. Coverage is the union of the passes (core.patrol_status).
+* a **joint patrol**: time is cut into ``joint_step_s`` steps; in each step a *side*
+  (a unit's police devices, or its city devices) is where its newest fix in the step
+  puts it. A police side and a city side are together in a step when both were
+  outside every station's radius and within ``joint_distance_m``. Runs of together
+  steps, bridged across gaps ≤ ``bridge_gap_s``, lasting ≥ ``joint_min_minutes`` are
+  one joint patrol per pair per run.
+
+Each :meth:`PatrolDetector.add` returns a :class:`Delta`: events that no longer hold
+and events that now hold; applying the deltas in order leaves exactly the events
+detection over all the fixes at once gives.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Hashable
+
+import numpy as np
+import shapely
+
+from core.patrol_places import PlaceIndex
+from core.settings import PatrolSettings
+
+POLICE, CITY = 1, 2
+SIDES = {"police": POLICE, "city": CITY}
+_SIDE_BITS = 4  # side id = unit * 4 + side
+_PAIR_SHIFT = 31  # pair key = police side id << 31 | city side id
+
+
+@dataclass(frozen=True, slots=True)
+class FixBatch:
+    """Fixes as columns. ``device`` indexes the detector's device names; ``side`` is
+    0 (unknown), POLICE or CITY; ``unit`` is -1 for a device with no unit."""
+
+    t: np.ndarray  # epoch seconds, float64
+    lon: np.ndarray
+    lat: np.ndarray
+    unit: np.ndarray  # int64
+    device: np.ndarray  # int64
+    side: np.ndarray  # int8
+    accuracy: np.ndarray | None = None  # metres, NaN unknown
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def take(self, index) -> "FixBatch":
+        acc = None if self.accuracy is None else self.accuracy[index]
+        return FixBatch(self.t[index], self.lon[index], self.lat[index], self.unit[index], self.device[index],
+                        self.side[index], acc)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Event:
+    kind: str  # checkin | pass | joint
+    place_code: str | None
+    unit_id: int | None  # joint: the police side's unit
+    start: float  # epoch seconds
+    end: float
+    device: str  # check-in/pass: the first fix's device; joint: the police device
+    other_unit_id: int | None = None  # joint: the city side's unit
+    other_device: str | None = None
+    span_from_m: float | None = None  # pass: the covered stretch of the line
+    span_to_m: float | None = None
+
+    @property
+    def key(self) -> tuple:
+        """What identifies an event for replacement: one kind, place and pair start only one."""
+        return (self.kind, self.place_code, self.unit_id, self.other_unit_id, self.start)
+
+
+@dataclass
+class Delta:
+    removed: list[Event] = field(default_factory=list)
+    added: list[Event] = field(default_factory=list)
+
+    def extend(self, other: "Delta") -> None:
+        self.removed.extend(other.removed)
+        self.added.extend(other.added)
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+
+def clusters(t: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) indices of runs in sorted ``t`` whose consecutive gaps are ≤ ``gap``."""
+    if not len(t):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    breaks = np.flatnonzero(np.diff(t) > gap) + 1
+    return np.r_[0, breaks], np.r_[breaks, len(t)] - 1
+
+
+class _Series:
+    """Per key, sorted (t, device, value) entries plus the events last emitted for them."""
+
+    __slots__ = ("data", "emitted")
+
+    def __init__(self):
+        self.data: dict[Hashable, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.emitted: dict[Hashable, list[Event]] = {}
+
+    def merge(self, key, t, dev, val, drop_t: np.ndarray | None = None):
+        old = self.data.get(key)
+        if old is not None:
+            ot, od, ov = old
+            if drop_t is not None and len(drop_t):
+                keep = ~np.isin(ot, drop_t)
+                ot, od, ov = ot[keep], od[keep], ov[keep]
+            if len(t) and len(ot) and t.min() > ot[-1] and _sorted(t, dev):
+                t, dev, val = np.r_[ot, t], np.r_[od, dev], np.r_[ov, val]  # the live common case: appending
+            else:
+                t, dev, val = np.r_[ot, t], np.r_[od, dev], np.r_[ov, val]
+                order = np.lexsort((val, dev, t))
+                t, dev, val = t[order], dev[order], val[order]
+                if len(t) > 1:  # a resent fix is stored once
+                    dup = np.r_[False, (t[1:] == t[:-1]) & (dev[1:] == dev[:-1])]
+                    if dup.any():
+                        t, dev, val = t[~dup], dev[~dup], val[~dup]
+        elif not _sorted(t, dev):
+            order = np.lexsort((val, dev, t))
+            t, dev, val = t[order], dev[order], val[order]
+            dup = np.r_[False, (t[1:] == t[:-1]) & (dev[1:] == dev[:-1])]
+            t, dev, val = t[~dup], dev[~dup], val[~dup]
+        if len(t):
+            self.data[key] = (t, dev, val)
+        else:
+            self.data.pop(key, None)
+        return t, dev, val
+
+    def replace(self, key, events: list[Event], delta: Delta) -> None:
+        old = self.emitted.get(key, [])
+        if old == events:
+            return
+        old_set, new_set = set(old), set(events)
+        delta.removed.extend(e for e in old if e not in new_set)
+        delta.added.extend(e for e in events if e not in old_set)
+        if events:
+            self.emitted[key] = events
+        else:
+            self.emitted.pop(key, None)
+
+    def prune(self, before: float, gap: float) -> None:
+        """Forget entries and events of runs that ended before ``before`` (final by now)."""
+        for key in list(self.data):
+            t, dev, val = self.data[key]
+            if t[-1] < before - gap:
+                del self.data[key]
+                self.emitted.pop(key, None)
+                continue
+            first, _ = clusters(t, gap)
+            closed = first[first <= np.searchsorted(t, before - gap)]
+            if len(closed) > 1:
+                cut = int(closed[-1])
+                self.data[key] = (t[cut:], dev[cut:], val[cut:])
+                if key in self.emitted:
+                    self.emitted[key] = [e for e in self.emitted[key] if e.start >= t[cut]]
+
+
+def _sorted(t: np.ndarray, dev: np.ndarray) -> bool:
+    if len(t) < 2:
+        return True
+    dt = np.diff(t)
+    return bool((dt > 0).all() or ((dt >= 0).all() and (np.diff(dev)[dt == 0] > 0).all()))
+
+
+def _group_bounds(*keys: np.ndarray) -> np.ndarray:
+    """Start indices of runs of equal key tuples in already sorted columns, plus the end."""
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    change = np.zeros(n - 1, dtype=bool)
+    for k in keys:
+        change |= k[1:] != k[:-1]
+    return np.r_[0, np.flatnonzero(change) + 1, n]
+
+
+class PatrolDetector:
+    def __init__(self, places: PlaceIndex, device_names: list[str], settings: PatrolSettings | None = None):
+        self.places = places
+        self.names = device_names  # shared and may grow: device index -> device id
+        self.settings = settings or PatrolSettings()
+        self.watermark = -math.inf
+        self.late_dropped = 0
+        self._pruned_at = -math.inf
+        self._visits = _Series()  # (unit, point version) -> inside-times
+        self._passes = _Series()  # (unit, line version) -> in-corridor times, value: metres along the line
+        self._joint = _Series()  # pair -> together steps, value: the city device
+        self._samples: dict[int, tuple[np.ndarray, ...]] = {}  # step -> (side, t, dev, x, y, ok) by side
+        self._together: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # step -> (pair, pdev, cdev)
+
+    # -- the one entry point ------------------------------------------------------------
+
+    def add(self, batch: FixBatch) -> Delta:
+        s = self.settings
+        keep = np.isfinite(batch.t) & np.isfinite(batch.lon) & np.isfinite(batch.lat)
+        if batch.accuracy is not None:
+            keep &= ~(batch.accuracy > s.max_accuracy_m)
+        horizon = self.watermark - s.late_horizon_h * 3600.0
+        late = batch.t < horizon
+        self.late_dropped += int((late & keep).sum())
+        keep &= ~late
+        if not keep.all():
+            batch = batch.take(np.flatnonzero(keep))
+        delta = Delta()
+        if not len(batch):
+            return delta
+        self.watermark = max(self.watermark, float(batch.t.max()))
+        x, y = self.places.project(batch.lon, batch.lat)
+        geoms = shapely.points(x, y)
+        self._add_visits(batch, geoms, x, y, delta)
+        self._add_passes(batch, geoms, delta)
+        self._add_joint(batch, geoms, x, y, delta)
+        if self.watermark - self._pruned_at > 600:
+            self._prune(self.watermark - s.late_horizon_h * 3600.0)
+        return delta
+
+    def events(self) -> list[Event]:
+        """Every event currently held (all of them, for a detector that never pruned)."""
+        out = [e for series in (self._visits, self._passes, self._joint) for evs in series.emitted.values()
+               for e in evs]
+        return sorted(out)
+
+    # -- check-ins ------------------------------------------------------------------------
+
+    def _add_visits(self, b: FixBatch, geoms, x, y, delta: Delta) -> None:
+        i, j = self.places.point_hits(geoms, x, y, b.t)
+        has_unit = b.unit[i] >= 0
+        i, j = i[has_unit], j[has_unit]
+        if not len(i):
+            return
+        units = b.unit[i]
+        order = np.lexsort((b.device[i], b.t[i], j, units))
+        i, j, units = i[order], j[order], units[order]
+        bounds = _group_bounds(units, j)
+        gap = self.settings.bridge_gap_s
+        dwell = self.places.point_dwell
+        for a, z in zip(bounds[:-1], bounds[1:]):
+            unit, version = int(units[a]), int(j[a])
+            key = (unit, version)
+            idx = i[a:z]
+            t, dev, _ = self._visits.merge(key, b.t[idx], b.device[idx], np.zeros(len(idx)))
+            first, last = clusters(t, gap)
+            code = self.places.point_codes[version]
+            events = [Event("checkin", code, unit, float(t[f]), float(t[l]), self.names[dev[f]])
+                      for f, l in zip(first, last) if t[l] - t[f] >= dwell[version]]
+            self._visits.replace(key, events, delta)
+
+    # -- line passes ----------------------------------------------------------------------
+
+    def _add_passes(self, b: FixBatch, geoms, delta: Delta) -> None:
+        i, j, along = self.places.line_hits(geoms, b.t)
+        has_unit = b.unit[i] >= 0
+        i, j, along = i[has_unit], j[has_unit], along[has_unit]
+        if not len(i):
+            return
+        units = b.unit[i]
+        order = np.lexsort((b.device[i], b.t[i], j, units))
+        i, j, along, units = i[order], j[order], along[order], units[order]
+        bounds = _group_bounds(units, j)
+        gap = self.settings.bridge_gap_s
+        for a, z in zip(bounds[:-1], bounds[1:]):
+            unit, version = int(units[a]), int(j[a])
+            key = (unit, version)
+            idx = i[a:z]
+            t, dev, val = self._passes.merge(key, b.t[idx], b.device[idx], along[a:z])
+            first, last = clusters(t, gap)
+            code = self.places.line_codes[version]
+            buf, length = float(self.places.line_buffer[version]), float(self.places.line_length[version])
+            events = []
+            for f, l in zip(first, last):
+                part = val[f:l + 1]
+                events.append(Event("pass", code, unit, float(t[f]), float(t[l]), self.names[dev[f]],
+                                    span_from_m=round(max(0.0, float(part.min()) - buf), 2),
+                                    span_to_m=round(min(length, float(part.max()) + buf), 2)))
+            self._passes.replace(key, events, delta)
+
+    # -- joint patrols --------------------------------------------------------------------
+
+    def _add_joint(self, b: FixBatch, geoms, x, y, delta: Delta) -> None:
+        s = self.settings
+        m = np.flatnonzero((b.side > 0) & (b.unit >= 0))
+        if not len(m):
+            return
+        step = s.joint_step_s
+        ok = ~self.places.at_station(geoms[m])
+        bucket = np.floor(b.t[m] / step).astype(np.int64)
+        side = b.unit[m] * _SIDE_BITS + b.side[m].astype(np.int64)
+        t, dev, xs, ys = b.t[m], b.device[m], x[m], y[m]
+        # The newest fix per (step, side); ties go to the higher device index, as everywhere.
+        order = np.lexsort((dev, t, side, bucket))
+        bucket, side, t, dev, xs, ys, ok = (a[order] for a in (bucket, side, t, dev, xs, ys, ok))
+        bounds = _group_bounds(bucket, side)
+        last = bounds[1:] - 1
+        bucket, side, t, dev, xs, ys, ok = (a[last] for a in (bucket, side, t, dev, xs, ys, ok))
+        steps = _group_bounds(bucket)
+        affected = []
+        for a, z in zip(steps[:-1], steps[1:]):
+            k = int(bucket[a])
+            new = (side[a:z], t[a:z], dev[a:z], xs[a:z], ys[a:z], ok[a:z])
+            old = self._samples.get(k)
+            if old is not None:
+                new = _newest_per_side(old, new)
+                if all(np.array_equal(p, q) for p, q in zip(old, new)):
+                    continue  # nothing newer arrived for this step
+            self._samples[k] = new
+            affected.append(k)
+        if not affected:
+            return
+        pairs = _together_pairs(affected, [self._samples[k] for k in affected], s.joint_distance_m)
+        changed: dict[int, list[int]] = {}
+        steps_of_pair = _group_bounds(pairs[0])  # rows come sorted by (step, pair)
+        by_step = {int(pairs[0][a]): (pairs[1][a:z], pairs[2][a:z], pairs[3][a:z])
+                   for a, z in zip(steps_of_pair[:-1], steps_of_pair[1:])}
+        empty = (np.zeros(0, np.int64),) * 3
+        for k in affected:
+            new = by_step.get(k, empty)
+            old = self._together.get(k, empty)
+            if len(new[0]):
+                self._together[k] = new
+            else:
+                self._together.pop(k, None)
+            for pair in _changed_pairs(old, new):
+                changed.setdefault(pair, []).append(k)
+        if not changed:
+            return
+        new_rows = {}
+        for k, (pk, pd, cd) in by_step.items():
+            for n in range(len(pk)):
+                pair = int(pk[n])
+                if pair in changed and k in changed[pair]:
+                    new_rows.setdefault(pair, []).append((k, int(pd[n]), int(cd[n])))
+        gap_steps = joint_gap_steps(s)
+        min_steps = s.joint_min_minutes * 60.0 / step
+        for pair, steps_changed in changed.items():
+            rows = sorted(new_rows.get(pair, []))
+            add_t = np.array([r[0] for r in rows], dtype=float)
+            add_d = np.array([r[1] for r in rows], dtype=np.int64)
+            add_v = np.array([r[2] for r in rows], dtype=float)
+            bt, pd, cd = self._joint.merge(pair, add_t, add_d, add_v, drop_t=np.array(steps_changed, dtype=float))
+            first, last = clusters(bt, gap_steps)
+            police, city = pair >> _PAIR_SHIFT, pair & ((1 << _PAIR_SHIFT) - 1)
+            events = [Event("joint", None, police // _SIDE_BITS, float(bt[f] * step), float((bt[l] + 1) * step),
+                            self.names[pd[f]], city // _SIDE_BITS, self.names[int(cd[f])])
+                      for f, l in zip(first, last) if bt[l] - bt[f] + 1 >= min_steps]
+            self._joint.replace(pair, events, delta)
+
+    # -- memory ----------------------------------------------------------------------------
+
+    def _prune(self, before: float) -> None:
+        self._pruned_at = self.watermark
+        gap = self.settings.bridge_gap_s
+        self._visits.prune(before, gap)
+        self._passes.prune(before, gap)
+        step = self.settings.joint_step_s
+        self._joint.prune(before / step, joint_gap_steps(self.settings))
+        first_step = math.floor(before / step)
+        for table in (self._samples, self._together):
+            for k in [k for k in table if k < first_step]:
+                del table[k]
+
+
+def joint_gap_steps(settings: PatrolSettings) -> float:
+    """Steps b and b + n are one run when the n - 1 steps missing between them last ≤ the bridge."""
+    return settings.bridge_gap_s / settings.joint_step_s + 1
+
+
+def _newest_per_side(old: tuple, new: tuple) -> tuple:
+    cols = tuple(np.r_[o, n] for o, n in zip(old, new))
+    side, t, dev = cols[0], cols[1], cols[2]
+    order = np.lexsort((dev, t, side))
+    cols = tuple(c[order] for c in cols)
+    bounds = _group_bounds(cols[0])
+    return tuple(c[bounds[1:] - 1] for c in cols)
+
+
+def _together_pairs(steps: list[int], samples: list[tuple], distance: float):
+    """Rows (step, pair, police device, city device), sorted by (step, pair), of police and
+    city sides within ``distance`` in the same step, both away from stations.
+
+    A grid hash join: cells as wide as ``distance``, each city side entered in its 3 × 3
+    cells, each police side looked up in its own; then the exact distance."""
+    sizes = [len(s[0]) for s in samples]
+    step = np.repeat(np.array(steps, dtype=np.int64), sizes)
+    side, _, dev, x, y, ok = (np.concatenate([s[c] for s in samples]) for c in range(6))
+    kind = side % _SIDE_BITS
+    police = np.flatnonzero(ok & (kind == POLICE))
+    city = np.flatnonzero(ok & (kind == CITY))
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(police) or not len(city):
+        return empty, empty, empty, empty
+    cx = np.floor(x / distance).astype(np.int64)
+    cy = np.floor(y / distance).astype(np.int64)
+    cx0, cy0, s0 = cx.min() - 1, cy.min() - 1, step.min()
+    ny = int(cy.max() - cy0 + 2)
+    nxy = int(cx.max() - cx0 + 2) * ny
+    cell = (step - s0) * nxy + (cx - cx0) * ny + (cy - cy0)
+    offsets = np.array([dx * ny + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
+    city_keys = (cell[city][:, None] + offsets[None, :]).ravel()
+    city_idx = np.repeat(city, len(offsets))
+    order = np.argsort(city_keys, kind="stable")
+    city_keys, city_idx = city_keys[order], city_idx[order]
+    lo = np.searchsorted(city_keys, cell[police], "left")
+    hi = np.searchsorted(city_keys, cell[police], "right")
+    counts = hi - lo
+    total = int(counts.sum())
+    if not total:
+        return empty, empty, empty, empty
+    p = np.repeat(police, counts)
+    pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
+    c = city_idx[pos]
+    near = np.hypot(x[p] - x[c], y[p] - y[c]) <= distance
+    p, c = p[near], c[near]
+    pair = (side[p] << _PAIR_SHIFT) | side[c]
+    order = np.lexsort((pair, step[p]))
+    return step[p][order], pair[order], dev[p][order], dev[c][order]
+
+
+def _changed_pairs(old: tuple, new: tuple) -> list[int]:
+    """Pairs whose together-ness or representative devices differ between two steps' rows."""
+    if len(old[0]) == len(new[0]) and all(np.array_equal(a, b) for a, b in zip(old, new)):
+        return []
+    before = {int(p): (int(d), int(c)) for p, d, c in zip(*old)}
+    after = {int(p): (int(d), int(c)) for p, d, c in zip(*new)}
+    return [p for p in before.keys() | after.keys() if before.get(p) != after.get(p)]
