@@ -124,3 +124,14 @@ class PlaceIndex:
         i, j = i[keep], j[keep]
         s = shapely.line_locate_point(self.line_geoms[j], geoms[i])
         return i, j, np.asarray(s, dtype=float)
+
+
+def line_length_m(coordinates: Any) -> float:
+    """Length in metres of GeoJSON line coordinates, measured in the local metric zone."""
+    parts = _flat_parts(coordinates)
+    forward, _ = metric_transformer(parts[0][0][0])
+    total = 0.0
+    for part in parts:
+        xs, ys = forward(np.array([p[0] for p in part]), np.array([p[1] for p in part]))
+        total += float(np.hypot(np.diff(xs), np.diff(ys)).sum())
+    return total

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from shapely import LineString, MultiLineString, unary_union
+from shapely import LineString, STRtree, unary_union
 
 from core.crs import metric_transformer
 
@@ -138,10 +138,8 @@ def check_count(value: Any, field: str) -> int:
 
 def check_line(coordinates: Sequence[Sequence[float]] | Sequence[Sequence[Sequence[float]]],
                field: str = "coordinates") -> None:
-    """A must-patrol line needs ≥ 2 distinct vertices per part and may not run over itself.
-
-    Crossing itself is allowed (a loop around a block); retracing a stretch is not:
-    the stretch would count twice toward coverage. Measured in the local metric zone."""
+    """A must-patrol line needs ≥ 2 distinct vertices per part and may not run over itself
+    (measured in the local metric zone)."""
     parts = coordinates if coordinates and coordinates[0] and isinstance(coordinates[0][0], (list, tuple)) else [coordinates]
     lines = []
     for i, part in enumerate(parts):
@@ -154,11 +152,31 @@ def check_line(coordinates: Sequence[Sequence[float]] | Sequence[Sequence[Sequen
             raise RuleError(label, f"a line needs at least 2 distinct vertices, got {len(set(pts))}")
         fwd, _ = metric_transformer(pts[0][0])
         xs, ys = fwd([p[0] for p in pts], [p[1] for p in pts])
-        lines.append(LineString(list(zip(xs, ys))))
-    geom = lines[0] if len(lines) == 1 else MultiLineString(lines)
-    # Noding merges retraced stretches: the union is shorter than the line exactly when it overlaps itself.
-    if unary_union(geom).length < geom.length - 0.01:
+        lines.extend(LineString([(xs[k], ys[k]), (xs[k + 1], ys[k + 1])]) for k in range(len(pts) - 1)
+                     if (xs[k], ys[k]) != (xs[k + 1], ys[k + 1]))
+    if _overlaps_itself(lines):
         raise RuleError(field, "the line runs over itself (a stretch is drawn twice)")
+
+
+# A stretch longer than this lying within _OVERLAP_TOLERANCE_M of another part of the line
+# is drawn twice. Adjacent segments meet at a vertex and share ~1/tan(angle) m: only
+# hairpins sharper than ~11 degrees reach 5 m.
+_OVERLAP_TOLERANCE_M = 1.0
+_OVERLAP_MIN_M = 5.0
+
+
+def _overlaps_itself(segments: list) -> bool:
+    """Crossing itself is allowed (a loop around a block); retracing a stretch is not:
+    it would count twice toward coverage. Segments in metres."""
+    tree = STRtree(segments)
+    for i, seg in enumerate(segments):
+        near = [j for j in tree.query(seg, predicate="dwithin", distance=_OVERLAP_TOLERANCE_M) if j != i]
+        if not near:
+            continue
+        others = unary_union([segments[j].buffer(_OVERLAP_TOLERANCE_M) for j in near])
+        if seg.intersection(others).length > _OVERLAP_MIN_M:
+            return True
+    return False
 
 
 def check_shift(code: str, name: str, start: str, end: str) -> ShiftRule:
