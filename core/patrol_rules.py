@@ -224,7 +224,3 @@ def window_instance(window: TimeWindow, day: date, zone_name: str = DEFAULT_ZONE
     zone = ZoneInfo(zone_name)
     return _local(day, window.start_min, zone), _local(day, window.end_min, zone)
 
-
-def iso_z(when: datetime) -> str:
-    """ISO-8601 UTC with ``Z`` (the JSON time format everywhere)."""
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

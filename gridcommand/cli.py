@@ -20,6 +20,9 @@ COMMANDS = {
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
+    "places": "List the map's places (as in force now or at a past time); edit must-visit point and line rules",
+    "duty": "Shifts and the duty roster: which units are on duty when",
+    "patrol": "Patrol figures (check-ins, missed windows, line coverage, joint patrols); rebuild the events",
 }
 
 
