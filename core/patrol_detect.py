@@ -100,8 +100,14 @@ def clusters(t: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
     """(first, last) indices of runs in sorted ``t`` whose consecutive gaps are ≤ ``gap``."""
     if not len(t):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    breaks = np.flatnonzero(np.diff(t) > gap) + 1
-    return np.r_[0, breaks], np.r_[breaks, len(t)] - 1
+    breaks = np.flatnonzero(t[1:] - t[:-1] > gap) + 1
+    first = np.empty(len(breaks) + 1, dtype=np.int64)
+    first[0] = 0
+    first[1:] = breaks
+    last = np.empty_like(first)
+    last[:-1] = breaks - 1
+    last[-1] = len(t) - 1
+    return first, last
 
 
 class _Series:
@@ -120,21 +126,22 @@ class _Series:
             if drop_t is not None and len(drop_t):
                 keep = ~np.isin(ot, drop_t)
                 ot, od, ov = ot[keep], od[keep], ov[keep]
-            if len(t) and len(ot) and t.min() > ot[-1] and _sorted(t, dev):
-                t, dev, val = np.r_[ot, t], np.r_[od, dev], np.r_[ov, val]  # the live common case: appending
-            else:
-                t, dev, val = np.r_[ot, t], np.r_[od, dev], np.r_[ov, val]
+            appending = len(t) and len(ot) and t.min() > ot[-1] and _sorted(t, dev)  # the live common case
+            t, dev, val = np.concatenate((ot, t)), np.concatenate((od, dev)), np.concatenate((ov, val))
+            if not appending:
                 order = np.lexsort((val, dev, t))
                 t, dev, val = t[order], dev[order], val[order]
                 if len(t) > 1:  # a resent fix is stored once
-                    dup = np.r_[False, (t[1:] == t[:-1]) & (dev[1:] == dev[:-1])]
-                    if dup.any():
-                        t, dev, val = t[~dup], dev[~dup], val[~dup]
+                    keep = np.ones(len(t), dtype=bool)
+                    keep[1:] = (t[1:] != t[:-1]) | (dev[1:] != dev[:-1])
+                    if not keep.all():
+                        t, dev, val = t[keep], dev[keep], val[keep]
         elif not _sorted(t, dev):
             order = np.lexsort((val, dev, t))
             t, dev, val = t[order], dev[order], val[order]
-            dup = np.r_[False, (t[1:] == t[:-1]) & (dev[1:] == dev[:-1])]
-            t, dev, val = t[~dup], dev[~dup], val[~dup]
+            keep = np.ones(len(t), dtype=bool)
+            keep[1:] = (t[1:] != t[:-1]) | (dev[1:] != dev[:-1])
+            t, dev, val = t[keep], dev[keep], val[keep]
         if len(t):
             self.data[key] = (t, dev, val)
         else:
@@ -185,7 +192,11 @@ def _group_bounds(*keys: np.ndarray) -> np.ndarray:
     change = np.zeros(n - 1, dtype=bool)
     for k in keys:
         change |= k[1:] != k[:-1]
-    return np.r_[0, np.flatnonzero(change) + 1, n]
+    inner = np.flatnonzero(change) + 1
+    out = np.empty(len(inner) + 2, dtype=np.int64)
+    out[0], out[-1] = 0, n
+    out[1:-1] = inner
+    return out
 
 
 class PatrolDetector:
@@ -220,10 +231,15 @@ class PatrolDetector:
             return delta
         self.watermark = max(self.watermark, float(batch.t.max()))
         x, y = self.places.project(batch.lon, batch.lat)
-        geoms = shapely.points(x, y)
-        self._add_visits(batch, geoms, x, y, delta)
-        self._add_passes(batch, geoms, delta)
-        self._add_joint(batch, geoms, x, y, delta)
+        near = self.places.near(x, y)
+        sides = (batch.side > 0) & (batch.unit >= 0)
+        # Shapely geometries only for fixes whose cell touches a place's zone.
+        want = ((near & 3) > 0) | (((near & 4) > 0) & sides)
+        geoms = np.empty(len(x), dtype=object)
+        geoms[want] = shapely.points(x[want], y[want])
+        self._add_visits(batch, geoms, x, y, np.flatnonzero(near & 1), delta)
+        self._add_passes(batch, geoms, np.flatnonzero(near & 2), delta)
+        self._add_joint(batch, geoms, x, y, near, sides, delta)
         if self.watermark - self._pruned_at > 600:
             self._prune(self.watermark - s.late_horizon_h * 3600.0)
         return delta
@@ -236,8 +252,9 @@ class PatrolDetector:
 
     # -- check-ins ------------------------------------------------------------------------
 
-    def _add_visits(self, b: FixBatch, geoms, x, y, delta: Delta) -> None:
-        i, j = self.places.point_hits(geoms, x, y, b.t)
+    def _add_visits(self, b: FixBatch, geoms, x, y, cand: np.ndarray, delta: Delta) -> None:
+        i, j = self.places.point_hits(geoms[cand], x[cand], y[cand], b.t[cand])
+        i = cand[i]
         has_unit = b.unit[i] >= 0
         i, j = i[has_unit], j[has_unit]
         if not len(i):
@@ -261,8 +278,9 @@ class PatrolDetector:
 
     # -- line passes ----------------------------------------------------------------------
 
-    def _add_passes(self, b: FixBatch, geoms, delta: Delta) -> None:
-        i, j, along = self.places.line_hits(geoms, b.t)
+    def _add_passes(self, b: FixBatch, geoms, cand: np.ndarray, delta: Delta) -> None:
+        i, j, along = self.places.line_hits(geoms[cand], b.t[cand])
+        i = cand[i]
         has_unit = b.unit[i] >= 0
         i, j, along = i[has_unit], j[has_unit], along[has_unit]
         if not len(i):
@@ -290,72 +308,91 @@ class PatrolDetector:
 
     # -- joint patrols --------------------------------------------------------------------
 
-    def _add_joint(self, b: FixBatch, geoms, x, y, delta: Delta) -> None:
+    def _add_joint(self, b: FixBatch, geoms, x, y, near, sides, delta: Delta) -> None:
         s = self.settings
-        m = np.flatnonzero((b.side > 0) & (b.unit >= 0))
+        m = np.flatnonzero(sides)
         if not len(m):
             return
         step = s.joint_step_s
-        ok = ~self.places.at_station(geoms[m])
+        ok = np.ones(len(m), dtype=bool)
+        cand = np.flatnonzero(near[m] & 4)
+        if len(cand):
+            ok[cand] = ~self.places.at_station(geoms[m[cand]])
         bucket = np.floor(b.t[m] / step).astype(np.int64)
         side = b.unit[m] * _SIDE_BITS + b.side[m].astype(np.int64)
         t, dev, xs, ys = b.t[m], b.device[m], x[m], y[m]
         # The newest fix per (step, side); ties go to the higher device index, as everywhere.
         order = np.lexsort((dev, t, side, bucket))
-        bucket, side, t, dev, xs, ys, ok = (a[order] for a in (bucket, side, t, dev, xs, ys, ok))
-        bounds = _group_bounds(bucket, side)
-        last = bounds[1:] - 1
-        bucket, side, t, dev, xs, ys, ok = (a[last] for a in (bucket, side, t, dev, xs, ys, ok))
-        steps = _group_bounds(bucket)
-        affected = []
-        for a, z in zip(steps[:-1], steps[1:]):
-            k = int(bucket[a])
-            new = (side[a:z], t[a:z], dev[a:z], xs[a:z], ys[a:z], ok[a:z])
-            old = self._samples.get(k)
-            if old is not None:
-                new = _newest_per_side(old, new)
-                if all(np.array_equal(p, q) for p, q in zip(old, new)):
-                    continue  # nothing newer arrived for this step
+        bucket, side, t, dev, xs, ys, ok = (c[order] for c in (bucket, side, t, dev, xs, ys, ok))
+        last = _group_bounds(bucket, side)[1:] - 1
+        bucket = bucket[last]
+        cols = tuple(c[last] for c in (side, t, dev, xs, ys, ok))
+        bounds = _group_bounds(bucket)
+        starts, ends = bounds[:-1], bounds[1:]
+        keys = bucket[starts]
+        seen = np.fromiter((int(k) in self._samples for k in keys), dtype=bool, count=len(keys))
+        merged = []  # steps seen before whose samples changed: batch edges, and live
+        for n in np.flatnonzero(seen):
+            k = int(keys[n])
+            old = self._samples[k]
+            new = _newest_per_side(old, tuple(c[starts[n]:ends[n]] for c in cols))
+            if len(new[0]) == len(old[0]) and all(np.array_equal(p, q) for p, q in zip(old, new)):
+                continue  # nothing newer arrived for this step
             self._samples[k] = new
-            affected.append(k)
-        if not affected:
-            return
-        pairs = _together_pairs(affected, [self._samples[k] for k in affected], s.joint_distance_m)
-        changed: dict[int, list[int]] = {}
-        steps_of_pair = _group_bounds(pairs[0])  # rows come sorted by (step, pair)
-        by_step = {int(pairs[0][a]): (pairs[1][a:z], pairs[2][a:z], pairs[3][a:z])
-                   for a, z in zip(steps_of_pair[:-1], steps_of_pair[1:])}
+            merged.append(k)
+        for n in np.flatnonzero(~seen):
+            self._samples[int(keys[n])] = tuple(c[starts[n]:ends[n]] for c in cols)
+        fresh = np.repeat(~seen, ends - starts)
+        step_col = np.concatenate([bucket[fresh]] + [np.full(len(self._samples[k][0]), k) for k in merged])
+        sample_cols = tuple(np.concatenate([cols[c][fresh]] + [self._samples[k][c] for k in merged])
+                            for c in range(6))
+        r_step, r_pair, r_pdev, r_cdev = _together_pairs(step_col, sample_cols, s.joint_distance_m)
+        # Keep each step's together rows, and find what changed: in fresh steps every row is new.
+        rb = _group_bounds(r_step)
         empty = (np.zeros(0, np.int64),) * 3
-        for k in affected:
-            new = by_step.get(k, empty)
-            old = self._together.get(k, empty)
-            if len(new[0]):
-                self._together[k] = new
-            else:
-                self._together.pop(k, None)
-            for pair in _changed_pairs(old, new):
-                changed.setdefault(pair, []).append(k)
-        if not changed:
-            return
+        dropped: dict[int, list[int]] = {}
+        changed_rows = np.zeros(len(r_step), dtype=bool)
+        merged_set = set(merged)
         new_rows = {}
-        for k, (pk, pd, cd) in by_step.items():
-            for n in range(len(pk)):
-                pair = int(pk[n])
-                if pair in changed and k in changed[pair]:
-                    new_rows.setdefault(pair, []).append((k, int(pd[n]), int(cd[n])))
+        for a, z in zip(rb[:-1], rb[1:]):
+            if z > a:
+                new_rows[int(r_step[a])] = (a, z)
+        for k in merged:
+            a, z = new_rows.get(k, (0, 0))
+            old = self._together.get(k, empty)
+            new = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
+            for pair in _changed_pairs(old, new):
+                dropped.setdefault(pair, []).append(k)
+            if z > a:
+                changed_rows[a:z] = np.isin(r_pair[a:z], list(dropped_pairs(dropped, k)))
+        for k, (a, z) in new_rows.items():
+            self._together[k] = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
+            if k not in merged_set:
+                changed_rows[a:z] = True
+        for k in merged:
+            if k not in new_rows:
+                self._together.pop(k, None)
+        rows = np.flatnonzero(changed_rows)
+        if not len(rows) and not dropped:
+            return
+        pairs, steps_, pdevs, cdevs = r_pair[rows], r_step[rows], r_pdev[rows], r_cdev[rows]
+        order = np.lexsort((steps_, pairs))
+        pairs, steps_, pdevs, cdevs = pairs[order], steps_[order], pdevs[order], cdevs[order]
+        groups = _group_bounds(pairs)
+        adds = {int(pairs[a]): (a, z) for a, z in zip(groups[:-1], groups[1:]) if z > a}
         gap_steps = joint_gap_steps(s)
         min_steps = s.joint_min_minutes * 60.0 / step
-        for pair, steps_changed in changed.items():
-            rows = sorted(new_rows.get(pair, []))
-            add_t = np.array([r[0] for r in rows], dtype=float)
-            add_d = np.array([r[1] for r in rows], dtype=np.int64)
-            add_v = np.array([r[2] for r in rows], dtype=float)
-            bt, pd, cd = self._joint.merge(pair, add_t, add_d, add_v, drop_t=np.array(steps_changed, dtype=float))
-            first, last = clusters(bt, gap_steps)
+        none = np.zeros(0)
+        for pair in adds.keys() | dropped.keys():
+            a, z = adds.get(pair, (0, 0))
+            drop = dropped.get(pair)
+            bt, pd, cd = self._joint.merge(pair, steps_[a:z].astype(float), pdevs[a:z], cdevs[a:z].astype(float),
+                                           drop_t=np.array(drop, dtype=float) if drop else none)
+            first, lastidx = clusters(bt, gap_steps)
             police, city = pair >> _PAIR_SHIFT, pair & ((1 << _PAIR_SHIFT) - 1)
             events = [Event("joint", None, police // _SIDE_BITS, float(bt[f] * step), float((bt[l] + 1) * step),
                             self.names[pd[f]], city // _SIDE_BITS, self.names[int(cd[f])])
-                      for f, l in zip(first, last) if bt[l] - bt[f] + 1 >= min_steps]
+                      for f, l in zip(first, lastidx) if bt[l] - bt[f] + 1 >= min_steps]
             self._joint.replace(pair, events, delta)
 
     # -- memory ----------------------------------------------------------------------------
@@ -373,13 +410,18 @@ class PatrolDetector:
                 del table[k]
 
 
+def dropped_pairs(dropped: dict[int, list[int]], step: int) -> list[int]:
+    """The pairs whose rows changed in ``step``."""
+    return [pair for pair, steps in dropped.items() if step in steps]
+
+
 def joint_gap_steps(settings: PatrolSettings) -> float:
     """Steps b and b + n are one run when the n - 1 steps missing between them last ≤ the bridge."""
     return settings.bridge_gap_s / settings.joint_step_s + 1
 
 
 def _newest_per_side(old: tuple, new: tuple) -> tuple:
-    cols = tuple(np.r_[o, n] for o, n in zip(old, new))
+    cols = tuple(np.concatenate((o, n)) for o, n in zip(old, new))
     side, t, dev = cols[0], cols[1], cols[2]
     order = np.lexsort((dev, t, side))
     cols = tuple(c[order] for c in cols)
@@ -387,15 +429,13 @@ def _newest_per_side(old: tuple, new: tuple) -> tuple:
     return tuple(c[bounds[1:] - 1] for c in cols)
 
 
-def _together_pairs(steps: list[int], samples: list[tuple], distance: float):
+def _together_pairs(step: np.ndarray, samples: tuple, distance: float):
     """Rows (step, pair, police device, city device), sorted by (step, pair), of police and
     city sides within ``distance`` in the same step, both away from stations.
 
     A grid hash join: cells as wide as ``distance``, each city side entered in its 3 × 3
     cells, each police side looked up in its own; then the exact distance."""
-    sizes = [len(s[0]) for s in samples]
-    step = np.repeat(np.array(steps, dtype=np.int64), sizes)
-    side, _, dev, x, y, ok = (np.concatenate([s[c] for s in samples]) for c in range(6))
+    side, _, dev, x, y, ok = samples
     kind = side % _SIDE_BITS
     police = np.flatnonzero(ok & (kind == POLICE))
     city = np.flatnonzero(ok & (kind == CITY))

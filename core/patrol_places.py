@@ -42,8 +42,14 @@ def _flat_parts(coords: Any) -> list[list[tuple[float, float]]]:
     return [[(float(p[0]), float(p[1])) for p in coords]]
 
 
+# Side of the cells of the prefilter grid. A fix whose cell touches no place's zone
+# (radius, corridor or station radius) skips shapely altogether: most fixes do.
+CELL_M = 50.0
+
+
 class PlaceIndex:
-    """Points, lines and stations in metres, with STRtrees over each."""
+    """Points, lines and stations in metres, with STRtrees over each, behind a cell grid
+    that tells in numpy which fixes may be near a point, a line or a station."""
 
     def __init__(self, points: Sequence[PointRule], lines: Sequence[LineRule],
                  stations: Sequence[tuple[float, float]], station_radius_m: float,
@@ -85,9 +91,45 @@ class PlaceIndex:
         # Stations
         if stations:
             sx, sy = self.forward(np.array([s[0] for s in stations]), np.array([s[1] for s in stations]))
-            self.station_tree = STRtree(shapely.points(np.column_stack([sx, sy])))
+            self.station_geoms = shapely.points(np.column_stack([sx, sy]))
+            self.station_tree = STRtree(self.station_geoms)
         else:
+            self.station_geoms = np.zeros(0, dtype=object)
             self.station_tree = None
+        self._build_cells()
+
+    def _build_cells(self) -> None:
+        zones = [shapely.buffer(shapely.points(self.point_xy), self.point_radius) if len(self.point_xy) else None,
+                 shapely.buffer(self.line_geoms, self.line_buffer) if len(self.line_geoms) else None,
+                 shapely.buffer(self.station_geoms, self.station_radius_m) if len(self.station_geoms) else None]
+        zones = [shapely.union_all(z) if z is not None else None for z in zones]
+        present = [z for z in zones if z is not None]
+        self.cells = None
+        if not present:
+            return
+        x0, y0, x1, y1 = shapely.union_all(present).bounds
+        self.cell_origin = (x0 - CELL_M, y0 - CELL_M)
+        nx, ny = int((x1 - x0) // CELL_M) + 3, int((y1 - y0) // CELL_M) + 3
+        gx, gy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+        bx, by = self.cell_origin[0] + gx.ravel() * CELL_M, self.cell_origin[1] + gy.ravel() * CELL_M
+        boxes = shapely.box(bx, by, bx + CELL_M, by + CELL_M)
+        # One bit per kind: 1 points, 2 lines, 4 stations.
+        cells = np.zeros(nx * ny, dtype=np.uint8)
+        for bit, zone in zip((1, 2, 4), zones):
+            if zone is not None:
+                cells[shapely.intersects(boxes, zone)] |= bit
+        self.cells = cells.reshape(nx, ny)
+
+    def near(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per fix, the bits of the kinds of place its cell touches (1 points, 2 lines, 4 stations)."""
+        out = np.zeros(len(x), dtype=np.uint8)
+        if self.cells is None or not len(x):
+            return out
+        ix = np.floor((x - self.cell_origin[0]) / CELL_M).astype(np.int64)
+        iy = np.floor((y - self.cell_origin[1]) / CELL_M).astype(np.int64)
+        inside = (ix >= 0) & (iy >= 0) & (ix < self.cells.shape[0]) & (iy < self.cells.shape[1])
+        out[inside] = self.cells[ix[inside], iy[inside]]
+        return out
 
     def project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = self.forward(lon, lat)

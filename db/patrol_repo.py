@@ -3,7 +3,7 @@ columns) and storing what it finds (patrol_events), live and by `patrol rebuild`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -22,7 +22,8 @@ UTC = timezone.utc
 # Rebuilding [from, to) reads this much more history on both sides, so a stay or a joint
 # patrol crossing the edge is seen whole, as the live detector saw it.
 REBUILD_MARGIN = timedelta(hours=12)
-READ_CHUNK = 500_000
+REBUILD_LATE_H = 48.0
+READ_CHUNK = 1_000_000  # large: the detector's per-place work is per batch
 
 
 def _epoch(value: datetime | None) -> float:
@@ -49,59 +50,117 @@ def device_side(device_agency: str | None, unit_agency: str | None) -> int:
 
 @dataclass
 class DeviceBook:
-    """Device ids <-> the detector's device indices, with each device's unit and side."""
+    """The detector's device index is the devices table's id: names[id] is the device id,
+    side_of[id] its side (core.patrol_detect POLICE/CITY, 0 unknown); unit[device id] its unit."""
 
     names: list[str] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
-    side: dict[str, int] = field(default_factory=dict)
     unit: dict[str, int] = field(default_factory=dict)
-
-    def code(self, device_id: str) -> int:
-        i = self.index.get(device_id)
-        if i is None:
-            i = self.index[device_id] = len(self.names)
-            self.names.append(device_id)
-        return i
+    side_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     def refresh(self, session: Session) -> None:
-        rows = session.execute(select(Device.device_id, Device.agency, Device.unit_id, Unit.agency)
-                               .join(Unit, Unit.id == Device.unit_id))
-        for device_id, agency, unit_id, unit_agency in rows:
-            self.code(device_id)
-            self.side[device_id] = device_side(agency, unit_agency)
+        rows = session.execute(select(Device.id, Device.device_id, Device.agency, Device.unit_id, Unit.agency)
+                               .join(Unit, Unit.id == Device.unit_id)).all()
+        size = max([r[0] for r in rows] + [len(self.names) - 1]) + 1
+        self.names.extend([""] * (size - len(self.names)))  # the detector holds this very list
+        side = np.zeros(size, dtype=np.int8)
+        side[:len(self.side_of)] = self.side_of
+        for pk, device_id, agency, unit_id, unit_agency in rows:
+            self.names[pk] = device_id
+            self.index[device_id] = pk
             self.unit[device_id] = unit_id
+            side[pk] = device_side(agency, unit_agency)
+        self.side_of = side
 
 
-def make_batch(book: DeviceBook, device_ids, unit_ids, t, lon, lat, accuracy) -> FixBatch:
-    """Columns -> FixBatch. Times are rounded to the millisecond, so a fix read back from
-    either database is the same instant the live path saw."""
-    dev = np.fromiter((book.code(d) for d in device_ids), dtype=np.int64, count=len(device_ids))
-    side = np.fromiter((book.side.get(d, 0) for d in device_ids), dtype=np.int8, count=len(device_ids))
-    units = np.array([-1 if u is None else u for u in unit_ids], dtype=np.int64)
-    acc = np.array([np.nan if a is None else a for a in accuracy], dtype=float)
+def make_batch(book: DeviceBook, device: np.ndarray, unit: np.ndarray, t, lon, lat, accuracy) -> FixBatch:
+    """Columns -> FixBatch (``device``: the devices table's ids). Times are rounded to the
+    millisecond, so a fix read back from either database is the instant the live path saw."""
+    device = np.asarray(device, dtype=np.int64)
     return FixBatch(np.round(np.asarray(t, dtype=float), 3), np.asarray(lon, dtype=float),
-                    np.asarray(lat, dtype=float), units, dev, side, acc)
+                    np.asarray(lat, dtype=float), np.asarray(unit, dtype=np.int64), device,
+                    book.side_of[device], np.asarray(accuracy, dtype=float))
 
 
-def _epoch_sql(dialect: str) -> str:
-    if dialect == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text
-        return "(CAST(strftime('%s', fix_time) AS REAL) + CAST(substr(fix_time, 20) AS REAL))"
-    return "EXTRACT(EPOCH FROM fix_time)::float8"
+def fixes_batch(book: DeviceBook, fixes, now: datetime) -> FixBatch:
+    """Parsed fixes (core.fixes.Fix) of known devices as a FixBatch; no time means ``now``."""
+    n = len(fixes)
+    index, unit = book.index, book.unit
+    return make_batch(book, np.fromiter((index[f.device_id] for f in fixes), dtype=np.int64, count=n),
+                      np.fromiter((unit[f.device_id] for f in fixes), dtype=np.int64, count=n),
+                      np.fromiter(((f.fix_time or now).timestamp() for f in fixes), dtype=float, count=n),
+                      np.fromiter((f.lon for f in fixes), dtype=float, count=n),
+                      np.fromiter((f.lat for f in fixes), dtype=float, count=n),
+                      np.fromiter((np.nan if f.accuracy_m is None else f.accuracy_m for f in fixes), dtype=float,
+                                  count=n))
+
+
+_SQLITE_READ = (
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text; julianday() is exact to ~40 µs here and
+    # times are rounded to the millisecond. Storage order is arrival order, like the live path.
+    "SELECT d.id, COALESCE(p.unit_id, -1), (julianday(p.fix_time) - 2440587.5) * 86400.0, p.lon, p.lat, "
+    "p.accuracy_m FROM positions p JOIN devices d ON d.device_id = p.device_id "
+    "WHERE p.fix_time >= ? AND p.fix_time < ? ORDER BY p.id")
+_PG_COPY = (
+    # Binary COPY: every row has the same width, so numpy reads the stream as it is.
+    "COPY (SELECT d.id::int8, COALESCE(p.unit_id, -1)::int8, EXTRACT(EPOCH FROM p.fix_time)::float8, "
+    "p.lon::float8, p.lat::float8, COALESCE(p.accuracy_m, 'NaN')::float8 "
+    "FROM positions p JOIN devices d ON d.device_id = p.device_id "
+    "WHERE p.fix_time >= {a} AND p.fix_time < {b} ORDER BY p.id) TO STDOUT (FORMAT binary)")
+_PG_ROW = np.dtype([("n", ">i2"), ("l0", ">i4"), ("dev", ">i8"), ("l1", ">i4"), ("unit", ">i8"), ("l2", ">i4"),
+                    ("t", ">f8"), ("l3", ">i4"), ("lon", ">f8"), ("l4", ">i4"), ("lat", ">f8"), ("l5", ">i4"),
+                    ("acc", ">f8")])
+_PG_HEADER = 19  # signature, flags, header extension length
 
 
 def read_fixes(engine: Engine, book: DeviceBook, start: datetime, end: datetime,
                chunk: int = READ_CHUNK) -> Iterator[FixBatch]:
-    """Stored fixes with start <= fix_time < end as batches in time order, read without ORM objects."""
-    dialect = engine.dialect.name
-    bind = (lambda d: d.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")) if dialect == "sqlite" else (lambda d: d)
-    sql = text(f"SELECT device_id, unit_id, {_epoch_sql(dialect)} AS t, lon, lat, accuracy_m FROM positions "
-               "WHERE fix_time >= :a AND fix_time < :b ORDER BY fix_time, device_id")
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(
-            sql, {"a": bind(start), "b": bind(end)})
-        for rows in result.partitions(chunk):
-            dev, unit, t, lon, lat, acc = zip(*rows)
-            yield make_batch(book, dev, unit, t, lon, lat, acc)
+    """Stored fixes with start <= fix_time < end as column batches in storage (arrival)
+    order, read through the driver straight into numpy: no Row objects and, on
+    PostgreSQL, no per-row Python at all. Fixes of removed devices are skipped."""
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            yield from _read_pg(raw.driver_connection, book, start, end, chunk)
+            return
+        cursor = raw.cursor()
+        cursor.execute(_SQLITE_READ, tuple(d.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+                                           for d in (start, end)))
+        while rows := cursor.fetchmany(chunk):
+            cols = np.array(rows, dtype=float)  # NULL accuracy becomes NaN
+            yield make_batch(book, cols[:, 0].astype(np.int64), cols[:, 1].astype(np.int64), cols[:, 2],
+                             cols[:, 3], cols[:, 4], cols[:, 5])
+        cursor.close()
+    finally:
+        raw.close()
+
+
+def _read_pg(conn, book: DeviceBook, start: datetime, end: datetime, chunk: int) -> Iterator[FixBatch]:
+    from psycopg import sql
+
+    query = sql.SQL(_PG_COPY).format(a=sql.Literal(start), b=sql.Literal(end))
+    size = _PG_ROW.itemsize
+    pending = bytearray()
+    header = True
+    with conn.cursor() as cursor, cursor.copy(query) as copy:
+        for data in copy:
+            pending += data
+            if header and len(pending) >= _PG_HEADER:
+                del pending[:_PG_HEADER]
+                header = False
+            whole = (len(pending) // size) * size
+            if whole >= chunk * size:
+                yield _pg_batch(book, bytes(pending[:whole]))
+                del pending[:whole]
+    whole = (len(pending) // size) * size  # what is left over is the 2-byte trailer
+    if whole:
+        yield _pg_batch(book, bytes(pending[:whole]))
+
+
+def _pg_batch(book: DeviceBook, data: bytes) -> FixBatch:
+    rows = np.frombuffer(data, dtype=_PG_ROW)
+    return make_batch(book, rows["dev"].astype(np.int64), rows["unit"].astype(np.int64), rows["t"].astype(float),
+                      rows["lon"].astype(float), rows["lat"].astype(float), rows["acc"].astype(float))
 
 
 # --- the events table -----------------------------------------------------------------------
@@ -156,7 +215,10 @@ def detect_history(engine: Engine, start: datetime, end: datetime, settings: Pat
     with session_factory(engine)() as session:
         book.refresh(session)
         places = load_places(session, settings)
-    detector = PatrolDetector(places, book.names, settings)
+    # Fixes are read in arrival order, as the live detector saw them; rebuild takes fixes
+    # later than the live horizon too (up to REBUILD_LATE_H), which is what it is for.
+    detector = PatrolDetector(places, book.names, replace(settings, late_horizon_h=max(settings.late_horizon_h,
+                                                                                         REBUILD_LATE_H)))
     fixes = 0
     for batch in read_fixes(engine, book, start - margin, end + margin):
         fixes += len(batch)

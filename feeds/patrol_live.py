@@ -24,7 +24,7 @@ from core.settings import PatrolSettings
 from db.engine import session_factory
 from db.models import MustVisitPoint, PatrolEvent, PatrolLine, Station
 from db.operations import Actor, OperationRunner
-from db.patrol_repo import DeviceBook, apply_delta, load_places, make_batch, read_fixes
+from db.patrol_repo import DeviceBook, apply_delta, fixes_batch, load_places, read_fixes
 
 log = logging.getLogger("gridcommand.patrol")
 
@@ -99,14 +99,13 @@ class PatrolLive:
         if self.detector is None:
             self.prime()
         mono = time.monotonic()
-        if any(f.device_id not in self.book.unit for f in fixes) and mono - self._devices_refreshed > _DEVICES_REFRESH_S:
+        if any(f.device_id not in self.book.index for f in fixes) and mono - self._devices_refreshed > _DEVICES_REFRESH_S:
             self._devices_refreshed = mono
             with self._sessions() as session:
                 self.book.refresh(session)
         started = time.perf_counter()
-        batch = make_batch(self.book, [f.device_id for f in fixes], [self.book.unit.get(f.device_id) for f in fixes],
-                           [(f.fix_time or now).timestamp() for f in fixes], [f.lon for f in fixes],
-                           [f.lat for f in fixes], [f.accuracy_m for f in fixes])
+        fixes = [f for f in fixes if f.device_id in self.book.index]  # a device removed meanwhile
+        batch = fixes_batch(self.book, fixes, now)
         delta = self.detector.add(batch)
         self.batch_ms = (self.batch_ms + [(time.perf_counter() - started) * 1000])[-1000:]
         self.fixes += len(fixes)
