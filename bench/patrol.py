@@ -102,13 +102,16 @@ def setup_database(path: Path, fixes: int) -> tuple[str, int, datetime, datetime
     from db.engine import make_engine, session_factory
     from db.migrate import upgrade
     from db.models import Device, Unit
+    from db.importer import import_file
     from db.operations import Actor, OperationRunner
-    from db.seed import seed_demo
 
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
-    seed_demo(OperationRunner(engine, Actor("bench", "bench")))
+    runner = OperationRunner(engine, Actor("bench", "bench"))
+    for layer in ("grids", "stations", "points", "lines"):  # the demo city's places; streets are not needed
+        with resources.as_file(resources.files("resources").joinpath("demo", f"{layer}.geojson")) as demo:
+            import_file(runner, Path(demo), layer)
     with session_factory(engine)() as s, s.begin():
         unit_ids = []
         for g in range(GROUPS):
@@ -176,7 +179,7 @@ def _baseline(url: str, sample: int) -> float:
     return len(rows) / elapsed
 
 
-def _live(url: str, seconds: int, batch_size: int = LIVE_BATCH) -> tuple[list[float], float]:
+def _live(url: str, seconds: int, devices: int = LIVE_DEVICES, batch_size: int = LIVE_BATCH) -> tuple[list[float], float]:
     """Per-batch ms of the live path at LIVE_DEVICES fixes per second, and the busy share."""
     from core.fixes import Fix
     from core.patrol_detect import CITY, POLICE, PatrolDetector
@@ -191,7 +194,7 @@ def _live(url: str, seconds: int, batch_size: int = LIVE_BATCH) -> tuple[list[fl
     engine.dispose()
     points, bbox = _targets()
     rng = np.random.default_rng(SEED + 1)
-    groups = LIVE_DEVICES // 2
+    groups = devices // 2
     book = DeviceBook()
     sides = []
     tracks = []
@@ -223,7 +226,8 @@ def _live(url: str, seconds: int, batch_size: int = LIVE_BATCH) -> tuple[list[fl
     return timings, busy / seconds
 
 
-def run(repeat: int = 1, fixes: int = FIXES, live_seconds: int = LIVE_SECONDS) -> dict:
+def run(repeat: int = 1, fixes: int = FIXES, live_seconds: int = LIVE_SECONDS, live_devices: int = LIVE_DEVICES,
+        baseline_sample: int = BASELINE_SAMPLE) -> dict:
     from core.clock import FixedClock
     from core.settings import PatrolSettings
     from db.engine import make_engine
@@ -243,8 +247,8 @@ def run(repeat: int = 1, fixes: int = FIXES, live_seconds: int = LIVE_SECONDS) -
             runs.append(time.perf_counter() - started)
             results.append(result)
             engine.dispose()
-        baseline = _baseline(url, min(BASELINE_SAMPLE, stored))
-        live_ms, busy_share = _live(url, live_seconds)
+        baseline = _baseline(url, min(baseline_sample, stored))
+        live_ms, busy_share = _live(url, live_seconds, live_devices)
     seconds = median(runs)
     return {
         "fixes": stored,
@@ -256,7 +260,7 @@ def run(repeat: int = 1, fixes: int = FIXES, live_seconds: int = LIVE_SECONDS) -
         "live_batch_ms": round(median(live_ms), 2),
         "live_batch_p95_ms": round(percentile(live_ms, 95), 2),
         "live_batch_fixes": LIVE_BATCH,
-        "live_fixes_per_s": LIVE_DEVICES,
+        "live_fixes_per_s": live_devices,
         "live_busy_share": round(busy_share, 3),
         "runs": len(runs),
         "setup_s": round(setup_s, 1),

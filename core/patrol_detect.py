@@ -40,6 +40,7 @@ POLICE, CITY = 1, 2
 SIDES = {"police": POLICE, "city": CITY}
 _SIDE_BITS = 4  # side id = unit * 4 + side
 _PAIR_SHIFT = 31  # pair key = police side id << 31 | city side id
+_CITY_MASK = (1 << _PAIR_SHIFT) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,47 +332,52 @@ class PatrolDetector:
         starts, ends = bounds[:-1], bounds[1:]
         keys = bucket[starts]
         seen = np.fromiter((int(k) in self._samples for k in keys), dtype=bool, count=len(keys))
-        merged = []  # steps seen before whose samples changed: batch edges, and live
+        merged: dict[int, np.ndarray] = {}  # steps seen before -> the sides whose sample changed
         for n in np.flatnonzero(seen):
             k = int(keys[n])
             old = self._samples[k]
             new = _newest_per_side(old, tuple(c[starts[n]:ends[n]] for c in cols))
-            if len(new[0]) == len(old[0]) and all(np.array_equal(p, q) for p, q in zip(old, new)):
+            at = np.minimum(np.searchsorted(old[0], new[0]), len(old[0]) - 1)
+            same = (old[0][at] == new[0]) & (old[1][at] == new[1]) & (old[2][at] == new[2])
+            if same.all():
                 continue  # nothing newer arrived for this step
             self._samples[k] = new
-            merged.append(k)
+            merged[k] = new[0][~same]
         for n in np.flatnonzero(~seen):
             self._samples[int(keys[n])] = tuple(c[starts[n]:ends[n]] for c in cols)
         fresh = np.repeat(~seen, ends - starts)
         step_col = np.concatenate([bucket[fresh]] + [np.full(len(self._samples[k][0]), k) for k in merged])
         sample_cols = tuple(np.concatenate([cols[c][fresh]] + [self._samples[k][c] for k in merged])
                             for c in range(6))
-        r_step, r_pair, r_pdev, r_cdev = _together_pairs(step_col, sample_cols, s.joint_distance_m)
-        # Keep each step's together rows, and find what changed: in fresh steps every row is new.
+        # Only pairs with a side whose sample changed can change: in a fresh step, every side.
+        focus = np.concatenate([np.ones(int(fresh.sum()), dtype=bool)]
+                               + [np.isin(self._samples[k][0], merged[k]) for k in merged])
+        r_step, r_pair, r_pdev, r_cdev = _together_pairs(step_col, sample_cols, s.joint_distance_m, focus)
         rb = _group_bounds(r_step)
         empty = (np.zeros(0, np.int64),) * 3
         dropped: dict[int, list[int]] = {}
         changed_rows = np.zeros(len(r_step), dtype=bool)
-        merged_set = set(merged)
-        new_rows = {}
-        for a, z in zip(rb[:-1], rb[1:]):
-            if z > a:
-                new_rows[int(r_step[a])] = (a, z)
-        for k in merged:
+        new_rows = {int(r_step[a]): (a, z) for a, z in zip(rb[:-1], rb[1:]) if z > a}
+        for k, moved in merged.items():  # keep the rows of pairs whose sides did not move; compare the rest
             a, z = new_rows.get(k, (0, 0))
             old = self._together.get(k, empty)
-            new = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
-            for pair in _changed_pairs(old, new):
+            touched = np.isin(old[0] >> _PAIR_SHIFT, moved) | np.isin(old[0] & _CITY_MASK, moved)
+            focused = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
+            changed = _changed_pairs(tuple(c[touched] for c in old), focused)
+            for pair in changed:
                 dropped.setdefault(pair, []).append(k)
             if z > a:
-                changed_rows[a:z] = np.isin(r_pair[a:z], list(dropped_pairs(dropped, k)))
-        for k, (a, z) in new_rows.items():
-            self._together[k] = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
-            if k not in merged_set:
-                changed_rows[a:z] = True
-        for k in merged:
-            if k not in new_rows:
+                changed_rows[a:z] = np.isin(r_pair[a:z], changed)
+            kept = tuple(np.concatenate((c[~touched], f)) for c, f in zip(old, focused))
+            order = np.argsort(kept[0], kind="stable")
+            if len(order):
+                self._together[k] = tuple(c[order] for c in kept)
+            else:
                 self._together.pop(k, None)
+        for k, (a, z) in new_rows.items():
+            if k not in merged:
+                self._together[k] = (r_pair[a:z], r_pdev[a:z], r_cdev[a:z])
+                changed_rows[a:z] = True
         rows = np.flatnonzero(changed_rows)
         if not len(rows) and not dropped:
             return
@@ -389,7 +395,7 @@ class PatrolDetector:
             bt, pd, cd = self._joint.merge(pair, steps_[a:z].astype(float), pdevs[a:z], cdevs[a:z].astype(float),
                                            drop_t=np.array(drop, dtype=float) if drop else none)
             first, lastidx = clusters(bt, gap_steps)
-            police, city = pair >> _PAIR_SHIFT, pair & ((1 << _PAIR_SHIFT) - 1)
+            police, city = pair >> _PAIR_SHIFT, pair & _CITY_MASK
             events = [Event("joint", None, police // _SIDE_BITS, float(bt[f] * step), float((bt[l] + 1) * step),
                             self.names[pd[f]], city // _SIDE_BITS, self.names[int(cd[f])])
                       for f, l in zip(first, lastidx) if bt[l] - bt[f] + 1 >= min_steps]
@@ -410,11 +416,6 @@ class PatrolDetector:
                 del table[k]
 
 
-def dropped_pairs(dropped: dict[int, list[int]], step: int) -> list[int]:
-    """The pairs whose rows changed in ``step``."""
-    return [pair for pair, steps in dropped.items() if step in steps]
-
-
 def joint_gap_steps(settings: PatrolSettings) -> float:
     """Steps b and b + n are one run when the n - 1 steps missing between them last ≤ the bridge."""
     return settings.bridge_gap_s / settings.joint_step_s + 1
@@ -429,18 +430,19 @@ def _newest_per_side(old: tuple, new: tuple) -> tuple:
     return tuple(c[bounds[1:] - 1] for c in cols)
 
 
-def _together_pairs(step: np.ndarray, samples: tuple, distance: float):
+def _together_pairs(step: np.ndarray, samples: tuple, distance: float, focus: np.ndarray):
     """Rows (step, pair, police device, city device), sorted by (step, pair), of police and
-    city sides within ``distance`` in the same step, both away from stations.
+    city sides within ``distance`` in the same step, both away from stations, at least
+    one of them in ``focus``.
 
-    A grid hash join: cells as wide as ``distance``, each city side entered in its 3 × 3
-    cells, each police side looked up in its own; then the exact distance."""
+    A grid hash join: cells as wide as ``distance``; the focused police sides are entered
+    in their 3 × 3 cells and every city side looked up in its own, then the focused city
+    sides against the other police sides; then the exact distance."""
     side, _, dev, x, y, ok = samples
     kind = side % _SIDE_BITS
-    police = np.flatnonzero(ok & (kind == POLICE))
-    city = np.flatnonzero(ok & (kind == CITY))
+    police, city = ok & (kind == POLICE), ok & (kind == CITY)
     empty = np.zeros(0, dtype=np.int64)
-    if not len(police) or not len(city):
+    if not police.any() or not city.any():
         return empty, empty, empty, empty
     cx = np.floor(x / distance).astype(np.int64)
     cy = np.floor(y / distance).astype(np.int64)
@@ -449,24 +451,33 @@ def _together_pairs(step: np.ndarray, samples: tuple, distance: float):
     nxy = int(cx.max() - cx0 + 2) * ny
     cell = (step - s0) * nxy + (cx - cx0) * ny + (cy - cy0)
     offsets = np.array([dx * ny + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
-    city_keys = (cell[city][:, None] + offsets[None, :]).ravel()
-    city_idx = np.repeat(city, len(offsets))
-    order = np.argsort(city_keys, kind="stable")
-    city_keys, city_idx = city_keys[order], city_idx[order]
-    lo = np.searchsorted(city_keys, cell[police], "left")
-    hi = np.searchsorted(city_keys, cell[police], "right")
-    counts = hi - lo
-    total = int(counts.sum())
-    if not total:
-        return empty, empty, empty, empty
-    p = np.repeat(police, counts)
-    pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
-    c = city_idx[pos]
+    p1, c1 = _cell_join(cell, offsets, np.flatnonzero(police & focus), np.flatnonzero(city))
+    c2, p2 = _cell_join(cell, offsets, np.flatnonzero(city & focus), np.flatnonzero(police & ~focus))
+    p, c = np.concatenate((p1, p2)), np.concatenate((c1, c2))
     near = np.hypot(x[p] - x[c], y[p] - y[c]) <= distance
     p, c = p[near], c[near]
     pair = (side[p] << _PAIR_SHIFT) | side[c]
     order = np.lexsort((pair, step[p]))
     return step[p][order], pair[order], dev[p][order], dev[c][order]
+
+
+def _cell_join(cell: np.ndarray, offsets: np.ndarray, indexed: np.ndarray, queries: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(indexed row, query row) for every query whose cell is one of the 3 × 3 around an indexed row's."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(indexed) or not len(queries):
+        return empty, empty
+    keys = (cell[indexed][:, None] + offsets[None, :]).ravel()
+    rows = np.repeat(indexed, len(offsets))
+    order = np.argsort(keys, kind="stable")
+    keys, rows = keys[order], rows[order]
+    lo = np.searchsorted(keys, cell[queries], "left")
+    counts = np.searchsorted(keys, cell[queries], "right") - lo
+    total = int(counts.sum())
+    if not total:
+        return empty, empty
+    pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
+    return rows[pos], np.repeat(queries, counts)
 
 
 def _changed_pairs(old: tuple, new: tuple) -> list[int]:
