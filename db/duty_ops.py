@@ -119,19 +119,22 @@ def set_rule(runner: OperationRunner, layer: str, code: str, edit: RuleEdit) -> 
     return runner.run(f"set {layer[:-1]} rule", write, permission=PERMISSION)
 
 
+def _retire(ctx: OpContext, model, code: str, entity: str, field: str, what: str, kind: str) -> None:
+    """Close the version in force now; the history keeps it."""
+    current = ctx.session.scalars(select(model).where(model.code == code, in_force(model, ctx.now))).first()
+    if current is None:
+        raise RuleError(field, f"no {what} {code!r} in force")
+    before = row_dict(current)
+    current.valid_to = ctx.now
+    current.updated_at = ctx.now
+    ctx.audit(entity, code, before, row_dict(current))
+    ctx.changed(kind, code)
+
+
 def retire_place(runner: OperationRunner, layer: str, code: str) -> None:
     """Take a point or line out of force from now on; its history stays."""
-    def write(ctx: OpContext) -> None:
-        current = _current(ctx.session, layer, code, ctx.now)
-        if current is None:
-            raise RuleError("code", f"no {layer[:-1]} {code!r} in force")
-        before = row_dict(current)
-        current.valid_to = ctx.now
-        current.updated_at = ctx.now
-        ctx.audit(layer, code, before, row_dict(current))
-        ctx.changed(layer, code)
-
-    runner.run(f"retire {layer[:-1]}", write, permission=PERMISSION)
+    runner.run(f"retire {layer[:-1]}", lambda ctx: _retire(ctx, _MODELS[layer], code, layer, "code", layer[:-1], layer),
+               permission=PERMISSION)
 
 
 # --- shifts -------------------------------------------------------------------------------
@@ -173,16 +176,8 @@ def set_shift(runner: OperationRunner, code: str, name: str, start: str, end: st
 
 
 def retire_shift(runner: OperationRunner, code: str) -> None:
-    def write(ctx: OpContext) -> None:
-        current = ctx.session.scalars(select(Shift).where(Shift.code == code, in_force(Shift, ctx.now))).first()
-        if current is None:
-            raise RuleError("shift", f"no shift {code!r} in force")
-        before = row_dict(current)
-        current.valid_to = ctx.now
-        ctx.audit("shifts", code, before, row_dict(current))
-        ctx.changed("duty", code)
-
-    runner.run("retire shift", write, permission=PERMISSION)
+    runner.run("retire shift", lambda ctx: _retire(ctx, Shift, code, "shifts", "shift", "shift", "duty"),
+               permission=PERMISSION)
 
 
 # --- the roster ---------------------------------------------------------------------------
@@ -214,17 +209,8 @@ def assign_duty(runner: OperationRunner, callsign: str, shift_code: str, first_d
 
 
 def cancel_duty(runner: OperationRunner, code: str) -> None:
-    def write(ctx: OpContext) -> None:
-        current = ctx.session.scalars(select(DutyAssignment).where(DutyAssignment.code == code,
-                                                                   in_force(DutyAssignment, ctx.now))).first()
-        if current is None:
-            raise RuleError("entry", f"no roster entry {code!r} in force")
-        before = row_dict(current)
-        current.valid_to = ctx.now
-        ctx.audit("duty_roster", code, before, row_dict(current))
-        ctx.changed("duty", code)
-
-    runner.run("cancel duty", write, permission=PERMISSION)
+    runner.run("cancel duty", lambda ctx: _retire(ctx, DutyAssignment, code, "duty_roster", "entry", "roster entry",
+                                                  "duty"), permission=PERMISSION)
 
 
 def roster_on(session: Session, day: date, at: datetime) -> list[tuple[DutyAssignment, str, str | None]]:

@@ -6,13 +6,9 @@ import argparse
 import json
 import sys
 
+from gridcommand.commands.track import parse_time_arg  # stdlib only: cheap at parser build
+
 _DB_HELP = "database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)"
-
-
-def _time(text: str):
-    from gridcommand.commands.track import parse_time_arg
-
-    return parse_time_arg(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     report.add_argument("--json", action="store_true", help="print JSON (the keys documented in README)")
     rebuild = sub.add_parser("rebuild", help="recompute the events of [--from, --to) from the stored fixes")
     for p in (report, rebuild):
-        p.add_argument("--from", dest="start", required=True, type=_time, metavar="ISO")
-        p.add_argument("--to", dest="end", required=True, type=_time, metavar="ISO")
+        p.add_argument("--from", dest="start", required=True, type=parse_time_arg, metavar="ISO")
+        p.add_argument("--to", dest="end", required=True, type=parse_time_arg, metavar="ISO")
         p.add_argument("--db", metavar="URL", help=_DB_HELP)
 
 

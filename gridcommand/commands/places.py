@@ -9,14 +9,10 @@ import argparse
 import json
 import sys
 
+from gridcommand.commands.track import parse_time_arg  # stdlib only: cheap at parser build
+
 LIST_LAYERS = ("grids", "points", "lines", "stations")
 _DB_HELP = "database URL (default: settings, $GRIDCOMMAND_DB, or the local SQLite file)"
-
-
-def _time(text: str):
-    from gridcommand.commands.track import parse_time_arg
-
-    return parse_time_arg(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.required = True
     lst = sub.add_parser("list", help="list one layer's places (as in force now, or --at a past time)")
     lst.add_argument("--layer", required=True, choices=LIST_LAYERS)
-    lst.add_argument("--at", type=_time, metavar="ISO", help="what was in force at this time (default now)")
+    lst.add_argument("--at", type=parse_time_arg, metavar="ISO", help="what was in force at this time (default now)")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     point = sub.add_parser("set-point", help="create a must-visit point or change its rules (a new version)")
     line = sub.add_parser("set-line", help="create a must-patrol line or change its rules (a new version)")
