@@ -143,3 +143,27 @@ def test_report_has_the_issue_keys(engine):
                                                                                                 "联勤1")
     assert by_unit["checkins"] == [] and by_unit["joint_patrols"] == []
     assert ids[1] != ids[2]
+
+
+def test_grid_status_for_the_dock(engine):
+    from core.patrol_status import MISSED
+    from db.patrol_report import grid_status
+
+    _setup_city(engine)
+    end = START + timedelta(hours=2)  # 21:00 local
+    with session_factory(engine)() as s:
+        store_fixes(s, [_fix(r) for r in S.fixes()], end)
+        s.commit()
+    rebuild(_runner(engine, end), START - timedelta(hours=1), end, PatrolSettings())
+    for callsign in ("联勤1", "警1"):
+        assign_duty(_runner(engine, START), callsign, "night", date(2026, 6, 1))
+    with session_factory(engine)() as s:
+        status = grid_status(s, "G1", "night", date(2026, 6, 1), end, PatrolSettings(), "Asia/Shanghai")
+    assert (status.shift_start, status.shift_end) == (START, START + timedelta(hours=8))
+    (point,) = status.points
+    assert point.code == "P1" and point.state == MISSED  # 19:00-19:30 visited, 19:30-20:00 not
+    assert [slot[4] for slot in point.slots] == ["visited", "missed"]
+    (line,) = status.lines
+    assert line.covered_pct > 95 and line.passes_done == 1
+    assert [(j.police_callsign, j.city_callsign) for j in status.joint_patrols] == [("联勤1", "联勤1")]
+    assert sorted(u.callsign for u in status.unseen) == ["联勤1", "警1"]  # last fixes 19:35 and 20:14
