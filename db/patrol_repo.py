@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import numpy as np
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from core.patrol_detect import SIDES, Delta, Event, FixBatch, PatrolDetector

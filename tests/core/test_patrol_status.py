@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from core.patrol_rules import RuleError, ShiftRule, TimeWindow, check_line, check_shift, parse_window, shift_instance
-from core.patrol_status import (COLORS, DUE, MISSED, VISITED, LineDuty, LineStatus, PatrolStatus, PointDuty, Visit,
+from core.patrol_status import (COLORS, DUE, MISSED, VISITED, LineStatus, PatrolStatus, PointDuty, Visit,
                                 coverage_pct, missed_slots, patrol_map_features, point_slots, point_status)
 
 UTC = timezone.utc
