@@ -24,7 +24,7 @@ from core.settings import PatrolSettings
 from db.engine import session_factory
 from db.models import MustVisitPoint, PatrolEvent, PatrolLine, Station
 from db.operations import Actor, OperationRunner
-from db.patrol_repo import DeviceBook, apply_delta, fixes_batch, load_places, read_fixes
+from db.patrol_repo import REBUILD_MARGIN, DeviceBook, apply_delta, fixes_batch, load_places, read_fixes
 
 log = logging.getLogger("gridcommand.patrol")
 
@@ -79,7 +79,8 @@ class PatrolLive:
             self._rules_signature = self._signature(session)
         detector = PatrolDetector(places, self.book.names, self.settings)
         read = 0
-        for batch in read_fixes(self.engine, self.book, since, now + timedelta(days=1)):
+        # Read further back than the events replaced, so a stay crossing ``since`` is seen whole.
+        for batch in read_fixes(self.engine, self.book, since - REBUILD_MARGIN, now + timedelta(days=1)):
             read += len(batch)
             detector.add(batch)
         events = [e for e in detector.events() if e.start >= since.timestamp()]
