@@ -17,6 +17,7 @@ from shapely.validation import explain_validity
 from core import layers as L
 from core.crs import crs_bounds, parse_crs, to_wgs84_transformer
 from core.geodesy import bbox_of
+from core.patrol_rules import RuleError, check_buffer, check_dwell, check_line, check_radius, parse_windows
 
 
 class FeatureError(ValueError):
@@ -84,6 +85,24 @@ def _check_properties(layer: str, index: int, props: dict[str, Any]) -> None:
                 raise FeatureError(index, f"property '{key}' must be a positive number, got {value!r}")
 
 
+def _check_duty_rules(layer: str, index: int, props: dict[str, Any], geometry: dict[str, Any]) -> None:
+    """Must-visit points and must-patrol lines obey the same duty rules as an edit (core.patrol_rules)."""
+    try:
+        if layer in (L.POINTS, L.LINES):
+            parse_windows(props.get("time_windows"))
+        if layer == L.POINTS:
+            if props.get("radius_m") is not None:
+                check_radius(props["radius_m"])
+            if props.get("dwell_s") is not None:
+                check_dwell(props["dwell_s"])
+        elif layer == L.LINES:
+            if props.get("corridor_m") is not None:
+                check_buffer(props["corridor_m"])
+            check_line(geometry["coordinates"])
+    except RuleError as exc:
+        raise FeatureError(index, str(exc)) from None
+
+
 def _check_geometry(layer: str, index: int, geometry: Any, bounds: tuple[float, float, float, float]) -> None:
     if not isinstance(geometry, dict) or "type" not in geometry:
         raise FeatureError(index, "no geometry")
@@ -135,6 +154,7 @@ def validate_features(layer: str, features: list[dict[str, Any]], crs: str = "EP
                 raise FeatureError(index, f"reprojected coordinate ({lon}, {lat}) is not a valid longitude/latitude")
         if not shape(geometry).is_valid:
             raise FeatureError(index, "geometry becomes invalid after reprojection to WGS84")
+        _check_duty_rules(layer, index, props, geometry)
         out.append(ImportedFeature(index, geometry, dict(props), bbox_of(geometry["coordinates"])))
     return out
 

@@ -77,6 +77,24 @@ class DispatchSettings:
 
 
 @dataclass
+class PatrolSettings:
+    """Patrol duty detection (core.patrol_detect); the defaults are the issue's numbers."""
+
+    point_radius_m: float = 50.0  # default radius of a new must-visit point
+    dwell_s: float = 120.0  # default minimum stay for a check-in
+    line_buffer_m: float = 30.0  # default corridor either side of a must-patrol line
+    bridge_gap_s: float = 120.0  # noise and gaps this short do not end a stay, a pass or a joint patrol
+    joint_distance_m: float = 50.0
+    joint_min_minutes: float = 10.0
+    joint_step_s: float = 60.0  # positions are compared once per step (each side's newest fix in it)
+    station_radius_m: float = 100.0  # time together this close to a station is not a joint patrol
+    max_accuracy_m: float = 250.0  # vaguer fixes (cell towers) prove nothing
+    late_horizon_h: float = 12.0  # the live detector takes fixes up to this late; older: `patrol rebuild`
+    line_pass_min_pct: float = 80.0  # a pass covering this share of a line counts toward passes per shift
+    unseen_after_min: float = 30.0  # the dock flags on-duty units not seen in their grid this long
+
+
+@dataclass
 class ApiSettings:
     token: str = ""  # bearer token for POST /api/v1/...; empty refuses every request
 
@@ -122,6 +140,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     workorders: WorkOrderSettings = field(default_factory=WorkOrderSettings)
+    patrol: PatrolSettings = field(default_factory=PatrolSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Engine, inspect
@@ -94,7 +94,7 @@ def row_dict(row: Any) -> dict[str, Any]:
     out = {}
     for attr in inspect(row).mapper.column_attrs:
         value = getattr(row, attr.key)
-        out[attr.key] = value.isoformat() if isinstance(value, datetime) else value
+        out[attr.key] = value.isoformat() if isinstance(value, (datetime, date)) else value
     return out
 
 

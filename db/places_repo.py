@@ -25,16 +25,17 @@ VERSIONED = (L.POINTS, L.LINES)
 KIND_COLUMN = {L.STATIONS: "kind", L.TARGETS: "category", L.STREETS: "road_class"}
 TYPED_DEFAULT_KIND = {L.STREETS: "residential"}
 TYPED_COLUMNS = {
-    L.POINTS: {"radius_m": 50.0, "visits_per_shift": 1, "time_windows": []},
-    L.LINES: {"corridor_m": 40.0, "passes_per_shift": 1, "time_windows": []},
+    L.POINTS: {"radius_m": 50.0, "dwell_s": 120.0, "visits_per_shift": 1, "time_windows": []},
+    L.LINES: {"corridor_m": 30.0, "passes_per_shift": 1, "time_windows": []},
     L.STREETS: {"oneway": False},
 }
 # Properties that live in their own columns and so are not repeated in ``properties``.
 _COLUMN_PROPS = {"code", "name", "grid_code", "kind", "category", "road_class", "valid_from", "valid_to",
-                 "radius_m", "visits_per_shift", "corridor_m", "passes_per_shift", "time_windows", "oneway"}
+                 "radius_m", "dwell_s", "visits_per_shift", "corridor_m", "passes_per_shift", "time_windows", "oneway"}
 
 
-def _in_force(model, at: datetime):
+def in_force(model, at: datetime):
+    """Rows of a validity-versioned model in force at ``at``."""
     return (model.valid_from <= at) & or_(model.valid_to.is_(None), model.valid_to > at)
 
 
@@ -96,7 +97,7 @@ def upsert_feature(
         values["grid_id"] = _grid_for(props, geometry, grid_codes or {}, index)
 
     if layer in VERSIONED:
-        current = session.scalars(select(model).where(model.code == code, _in_force(model, now))).first()
+        current = session.scalars(select(model).where(model.code == code, in_force(model, now))).first()
         if current is not None and all(getattr(current, k) == v for k, v in values.items() if k != "source_crs"):
             return "unchanged", None, _snapshot(current)
         valid_from = _parse_when(props.get("valid_from"), now)
@@ -140,7 +141,7 @@ def load_layer(session: Session, layer: str, at: datetime | None = None) -> list
     model = MODELS[layer]
     stmt = select(model).order_by(model.code)
     if layer in VERSIONED:
-        stmt = stmt.where(_in_force(model, at or datetime.now(timezone.utc)))
+        stmt = stmt.where(in_force(model, at or datetime.now(timezone.utc)))
     grid_codes = {gid: code for code, gid in grid_ids_by_code(session).items()}
     out = []
     for row in session.scalars(stmt):

@@ -105,10 +105,11 @@ def _seed_roster(ctx: OpContext, report: SeedReport) -> None:
         for dev in entry["devices"]:
             device = devices.get(dev["device_id"])
             if device is None:
-                ctx.session.add(Device(device_id=dev["device_id"], unit_id=unit.id, kind=dev["kind"], created_at=ctx.now))
+                ctx.session.add(Device(device_id=dev["device_id"], unit_id=unit.id, kind=dev["kind"],
+                                       agency=dev.get("agency"), created_at=ctx.now))
                 report.count("devices", "created")
-            elif device.unit_id != unit.id:
-                device.unit_id = unit.id
+            elif device.unit_id != unit.id or device.agency != dev.get("agency"):
+                device.unit_id, device.agency = unit.id, dev.get("agency")
                 report.count("devices", "updated")
     if any(k in report.created or k in report.updated for k in ("units", "devices")):
         ctx.changed("units")

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
@@ -109,6 +110,8 @@ class IngestWriter:
         self.clock = clock or SystemClock()
         self.reject_log = reject_log or RejectLog()
         self.devices = DeviceCache()
+        # Told about every batch of stored fixes after its commit (patrol detection, feeds/patrol_live.py).
+        self.on_stored: Callable[[list[Fix], datetime], None] | None = None
         self.stored = 0
         self.rejected = 0
         self.failed = 0
@@ -218,4 +221,8 @@ class IngestWriter:
             if rejects or refused:
                 record_rejects(session, rejects + refused, self.rejects_keep)
             session.commit()
+        if self.on_stored is not None:
+            stored = [item.fix for item, outcome in zip(items, outcomes) if outcome is None]
+            if stored:
+                self.on_stored(stored, now)
         return outcomes

@@ -22,6 +22,9 @@ COMMANDS = {
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
     "incidents": "Take, dispatch, show and list incidents (audited like the incident docks)",
     "workorders": "Hand-over work orders under 13710, and patrol findings: issue, list with lights, act, export",
+    "places": "List the map's places (as in force now or at a past time); edit must-visit point and line rules",
+    "duty": "Shifts and the duty roster: which units are on duty when",
+    "patrol": "Patrol figures (check-ins, missed windows, line coverage, joint patrols); rebuild the events",
 }
 
 

@@ -32,3 +32,5 @@ class Device(Timestamps, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32), default="phone")  # body_camera | radio | phone
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # police | city; None: the unit's own agency (a joint group's devices must say which side)
+    agency: Mapped[str | None] = mapped_column(String(16), nullable=True)

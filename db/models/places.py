@@ -30,15 +30,19 @@ class Station(GeometryMixin, VersionedMixin, Timestamps, Base):
     properties: Mapped[dict] = mapped_column(Json, default=dict)
 
 
-class _ValidityMixin:
-    """Must-visit points and lines are versioned by validity period, never overwritten:
-    a change closes the current row (``valid_to``) and inserts the next ``revision``."""
+class ValidityPeriod:
+    """Rows versioned by validity period, never overwritten: a change closes the current
+    row (``valid_to``) and inserts the next ``revision`` (points, lines, shifts, roster)."""
 
     code: Mapped[str] = mapped_column(String(64), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
-    time_windows: Mapped[list] = mapped_column(Json, default=list)  # ["07:00-08:00", ...]
+
+
+class _ValidityMixin(ValidityPeriod):
+    # ["07:00-08:00", ...] or [{"start": "19:00", "end": "23:00", "visits": 2}, ...] (core.patrol_rules)
+    time_windows: Mapped[list] = mapped_column(Json, default=list)
 
 
 class MustVisitPoint(GeometryMixin, _ValidityMixin, Timestamps, Base):
@@ -48,6 +52,7 @@ class MustVisitPoint(GeometryMixin, _ValidityMixin, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), nullable=True, index=True)
     radius_m: Mapped[float] = mapped_column(Float, default=50.0)
+    dwell_s: Mapped[float] = mapped_column(Float, default=120.0)  # minimum stay that counts as a check-in
     visits_per_shift: Mapped[int] = mapped_column(Integer, default=1)
     properties: Mapped[dict] = mapped_column(Json, default=dict)
 
@@ -58,7 +63,7 @@ class PatrolLine(GeometryMixin, _ValidityMixin, Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), nullable=True, index=True)
-    corridor_m: Mapped[float] = mapped_column(Float, default=40.0)
+    corridor_m: Mapped[float] = mapped_column(Float, default=30.0)  # the buffer either side of the line
     passes_per_shift: Mapped[int] = mapped_column(Integer, default=1)
     properties: Mapped[dict] = mapped_column(Json, default=dict)
 

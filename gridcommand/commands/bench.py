@@ -7,15 +7,17 @@ from importlib import import_module
 
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
               "recommend": "bench.recommend", "response": "bench.response",
-              "workorders": "bench.workorders"}
+              "workorders": "bench.workorders", "patrol": "bench.patrol"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+    parser.add_argument("--fixes", type=int, metavar="N", help="patrol: stored fixes to detect over (default 10,000,000)")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat)
+    extra = {"fixes": args.fixes} if args.fixes else {}
+    result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat, **extra)
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -1,4 +1,5 @@
-"""`gridcommand device add|list|remove`: which device reports for which unit.
+"""`gridcommand device add|list|remove`: which device reports for which unit, and for
+which side (police or city: joint patrols pair one of each).
 
 Adding and removing are business-data writes: they go through the operation
 runner (audit row, "units" change). A running `serve` picks them up within
@@ -6,12 +7,14 @@ seconds (its device cache expires)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from gridcommand.commands import DB_HELP
 
 _MAX_DEVICE_ID = 128
 _MAX_KIND = 32
+AGENCIES = ("police", "city")
 
 
 class DeviceError(ValueError):
@@ -25,8 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("device_id", metavar="DEVICE_ID")
     add.add_argument("--unit", required=True, metavar="CALLSIGN")
     add.add_argument("--kind", default="phone", metavar="K", help="phone, body_camera, radio, ... (default phone)")
+    add.add_argument("--agency", choices=AGENCIES,
+                     help="the side the device reports for (default: the unit's agency; required for a joint group)")
     lst = sub.add_parser("list", help="list registered devices")
     lst.add_argument("--unit", metavar="CALLSIGN", help="only this unit's devices")
+    lst.add_argument("--json", action="store_true", help="print a JSON array")
     rm = sub.add_parser("remove", help="unregister a device (its position history stays)")
     rm.add_argument("device_id", metavar="DEVICE_ID")
     for p in (add, lst, rm):
@@ -41,10 +47,25 @@ def _check_device_id(raw: str) -> str:
 
 
 def _snapshot(device, callsign: str) -> dict:
-    return {"device_id": device.device_id, "unit": callsign, "kind": device.kind, "active": device.active}
+    return {"device_id": device.device_id, "unit": callsign, "agency": device.agency, "kind": device.kind,
+            "active": device.active}
 
 
-def add_device(runner, device_id: str, callsign: str, kind: str = "phone") -> str:
+def device_agency(requested: str | None, callsign: str, unit_agency: str) -> str:
+    """The side a device reports for: police or city. A joint group's device must say which;
+    a single-agency unit's device takes (and may only take) the unit's agency."""
+    if requested is not None and requested not in AGENCIES:
+        raise DeviceError(f"agency: expected police or city, got {requested!r}")
+    if unit_agency in AGENCIES:
+        if requested not in (None, unit_agency):
+            raise DeviceError(f"agency: {callsign} is a {unit_agency} unit; its devices report as {unit_agency}")
+        return unit_agency
+    if requested is None:
+        raise DeviceError(f"agency: {callsign} is a joint group; say which side the device is (--agency police|city)")
+    return requested
+
+
+def add_device(runner, device_id: str, callsign: str, kind: str = "phone", agency: str | None = None) -> str:
     """Register ``device_id`` for the unit ``callsign``; returns what happened, in words."""
     from sqlalchemy import select
 
@@ -60,9 +81,11 @@ def add_device(runner, device_id: str, callsign: str, kind: str = "phone") -> st
         unit = session.scalar(select(Unit).where(Unit.callsign == callsign))
         if unit is None:
             raise DeviceError(f"no unit with callsign {callsign!r}")
+        side = device_agency(agency, callsign, unit.agency)
         device = session.scalar(select(Device).where(Device.device_id == device_id))
         if device is None:
-            device = Device(device_id=device_id, unit_id=unit.id, kind=kind, active=True, created_at=ctx.now)
+            device = Device(device_id=device_id, unit_id=unit.id, kind=kind, agency=side, active=True,
+                            created_at=ctx.now)
             session.add(device)
             session.flush()
             ctx.audit("devices", device_id, None, _snapshot(device, callsign))
@@ -70,10 +93,10 @@ def add_device(runner, device_id: str, callsign: str, kind: str = "phone") -> st
             return f"device {device_id} added to {callsign}"
         old_unit = session.get(Unit, device.unit_id)
         old_callsign = old_unit.callsign if old_unit is not None else None
-        if device.unit_id == unit.id and device.kind == kind and device.active:
+        if device.unit_id == unit.id and device.kind == kind and device.active and device.agency == side:
             return f"device {device_id} already belongs to {callsign}"
         before = _snapshot(device, old_callsign)
-        device.unit_id, device.kind, device.active, device.updated_at = unit.id, kind, True, ctx.now
+        device.unit_id, device.kind, device.agency, device.active, device.updated_at = unit.id, kind, side, True, ctx.now
         ctx.audit("devices", device_id, before, _snapshot(device, callsign))
         ctx.changed("units", unit.id)
         if old_unit is not None and old_unit.id != unit.id:
@@ -104,11 +127,12 @@ def remove_device(runner, device_id: str) -> str:
 
 
 def list_devices(session, callsign: str | None = None) -> list:
-    from sqlalchemy import select
+    from sqlalchemy import case, func, select
 
     from db.models import Device, Unit
 
-    query = (select(Device.device_id, Unit.callsign, Device.kind, Device.active)
+    agency = func.coalesce(Device.agency, case((Unit.agency.in_(AGENCIES), Unit.agency), else_=None))
+    query = (select(Device.device_id, Unit.callsign, agency.label("agency"), Device.kind, Device.active)
              .join(Unit, Unit.id == Device.unit_id).order_by(Unit.callsign, Device.device_id))
     if callsign is not None:
         query = query.where(Unit.callsign == callsign)
@@ -126,12 +150,16 @@ def run(args: argparse.Namespace) -> int:
         if args.device_command == "list":
             with session_factory(engine)() as session:
                 rows = list_devices(session, args.unit)
-            _print_table(rows)
+            if args.json:
+                print(json.dumps([{"device_id": r.device_id, "unit": r.callsign, "agency": r.agency, "kind": r.kind,
+                                   "active": bool(r.active)} for r in rows], ensure_ascii=False, indent=1))
+            else:
+                _print_table(rows)
             return 0
         runner = OperationRunner(engine)
         try:
             if args.device_command == "add":
-                print(add_device(runner, args.device_id, args.unit, args.kind))
+                print(add_device(runner, args.device_id, args.unit, args.kind, args.agency))
             else:
                 print(remove_device(runner, args.device_id))
         except DeviceError as exc:
@@ -143,12 +171,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows) -> None:
-    header = ("DEVICE_ID", "UNIT", "KIND", "ACTIVE")
-    table = [header] + [(r.device_id, r.callsign, r.kind, "yes" if r.active else "no") for r in rows]
+    print_table(("DEVICE_ID", "UNIT", "AGENCY", "KIND", "ACTIVE"),
+                [(r.device_id, r.callsign, r.agency or "", r.kind, "yes" if r.active else "no") for r in rows])
+    print(f"{len(rows)} devices")
+
+
+def print_table(header: tuple, rows: list) -> None:
+    """Aligned columns (CJK-aware), header first."""
+    table = [header] + [tuple(str(cell) for cell in row) for row in rows]
     widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip())
-    print(f"{len(rows)} devices")
 
 
 def display_width(text: str) -> int:

@@ -1,5 +1,5 @@
 """`gridcommand serve`: the headless position ingest server, the incident API on its
-HTTP port, and automatic arrival detection (never loads Qt)."""
+HTTP port, automatic arrival detection and live patrol detection (never loads Qt)."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from feeds.api import IncidentApi
     from feeds.arrival import ArrivalDetector
     from feeds.ingest import IngestConfig, parse_hostport, serve
+    from feeds.patrol_live import PatrolLive
     from gridcommand.commands.db import open_migrated
 
     from gridcommand.logs import configure_logging
@@ -51,12 +52,19 @@ def run(args: argparse.Namespace) -> int:
         log.warning("incident API disabled: set [api] token in %s", settings_path())
     arrivals = ArrivalDetector(engine, settings.dispatch)
     arrivals.start()  # a thread next to the ingest loop; stopped once the loop has shut down
+    patrol = PatrolLive(engine, settings.patrol)
+    patrol.start()  # its own thread, fed by the ingest writer after each commit
+
+    def ready(server) -> None:
+        server.writer.on_stored = patrol.submit
+
     try:
-        return serve(engine, config, api=api)
+        return serve(engine, config, ready=ready, api=api)
     except OSError as exc:  # e.g. the port is taken
         log.error("cannot listen: %s", exc)
         return 1
     finally:
         arrivals.stop()
+        patrol.stop()
         api.close()
         engine.dispose()

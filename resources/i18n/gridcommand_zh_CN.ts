@@ -521,6 +521,83 @@
     </message>
 </context>
 <context>
+    <name>PatrolDock</name>
+    <message>
+        <source>Patrol duty</source>
+        <translation>巡防</translation>
+    </message>
+    <message>
+        <source>No patrol status loaded.</source>
+        <translation>尚未载入巡防情况。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Done / due</source>
+        <translation>完成/应完成</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>✓ visited</source>
+        <translation>✓ 已到</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>待到</translation>
+    </message>
+    <message>
+        <source>✗ missed</source>
+        <translation>✗ 未到</translation>
+    </message>
+    <message>
+        <source>Must-visit points</source>
+        <translation>必到点</translation>
+    </message>
+    <message>
+        <source>Must-patrol lines</source>
+        <translation>必巡线</translation>
+    </message>
+    <message numerus="yes">
+        <source>Joint patrols: %n</source>
+        <translation>
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1分钟</translation>
+    </message>
+    <message>
+        <source>On duty, not seen in the grid</source>
+        <translation>在岗但未在网格内出现</translation>
+    </message>
+    <message>
+        <source>no fix this shift</source>
+        <translation>本班次无定位</translation>
+    </message>
+    <message>
+        <source>%1 %2 %3–%4: points %5/%6 visited, %7 missed; lines %8% covered on average; %9 joint patrols; %10 units not seen</source>
+        <translation>%1 %2 %3–%4：必到点已到 %5/%6，未到 %7；必巡线平均覆盖 %8%；城警合巡 %9 次；未见单位 %10 个</translation>
+    </message>
+</context>
+<context>
     <name>RecommendationModel</name>
     <message>
         <source>Callsign</source>

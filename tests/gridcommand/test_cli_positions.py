@@ -44,9 +44,9 @@ def make_units(engine) -> dict[str, int]:
 
 def test_device_add_list_remove(engine, db_url, capsys):
     make_units(engine)
-    code, out, _ = cli(capsys, "device", "add", "CAM-1", "--unit", "巡组1", "--kind", "body_camera", "--db", db_url)
+    code, out, _ = cli(capsys, "device", "add", "CAM-1", "--unit", "巡组1", "--kind", "body_camera", "--agency", "police", "--db", db_url)
     assert code == 0 and "CAM-1 added to 巡组1" in out
-    assert cli(capsys, "device", "add", "PH-1", "--unit", "巡组1", "--db", db_url)[0] == 0
+    assert cli(capsys, "device", "add", "PH-1", "--unit", "巡组1", "--agency", "city", "--db", db_url)[0] == 0
     code, out, _ = cli(capsys, "device", "add", "PH-1", "--unit", "特警1", "--db", db_url)
     assert code == 0 and "moved from 巡组1 to 特警1" in out
     code, _, err = cli(capsys, "device", "add", "X-1", "--unit", "nobody", "--db", db_url)
@@ -54,11 +54,22 @@ def test_device_add_list_remove(engine, db_url, capsys):
 
     code, out, _ = cli(capsys, "device", "list", "--db", db_url)
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["DEVICE_ID", "UNIT", "KIND", "ACTIVE"]
-    assert [line.split()[:3] for line in lines[1:3]] == [["CAM-1", "巡组1", "body_camera"], ["PH-1", "特警1", "phone"]]
+    assert code == 0 and lines[0].split() == ["DEVICE_ID", "UNIT", "AGENCY", "KIND", "ACTIVE"]
+    assert [line.split()[:4] for line in lines[1:3]] == [["CAM-1", "巡组1", "police", "body_camera"],
+                                                         ["PH-1", "特警1", "police", "phone"]]
     assert lines[-1] == "2 devices"
     code, out, _ = cli(capsys, "device", "list", "--unit", "特警1", "--db", db_url)
     assert out.splitlines()[-1] == "1 devices"
+    code, out, _ = cli(capsys, "device", "list", "--json", "--db", db_url)
+    assert json.loads(out) == [
+        {"device_id": "CAM-1", "unit": "巡组1", "agency": "police", "kind": "body_camera", "active": True},
+        {"device_id": "PH-1", "unit": "特警1", "agency": "police", "kind": "phone", "active": True}]
+    # A joint group's device must say its side; a single-agency unit's device takes the unit's.
+    code, _, err = cli(capsys, "device", "add", "X-2", "--unit", "巡组1", "--db", db_url)
+    assert code == 2 and err.strip() == ("gridcommand device: agency: 巡组1 is a joint group; "
+                                         "say which side the device is (--agency police|city)")
+    code, _, err = cli(capsys, "device", "add", "X-2", "--unit", "特警1", "--agency", "city", "--db", db_url)
+    assert code == 2 and "agency: 特警1 is a police unit" in err
 
     code, out, _ = cli(capsys, "device", "remove", "CAM-1", "--db", db_url)
     assert code == 0 and "removed" in out
@@ -79,8 +90,8 @@ def _store(engine, fixes, now=None):
 
 def test_track_export_formats(engine, db_url, capsys, tmp_path):
     make_units(engine)
-    cli(capsys, "device", "add", "A", "--unit", "巡组1", "--db", db_url)
-    cli(capsys, "device", "add", "B", "--unit", "巡组1", "--db", db_url)
+    cli(capsys, "device", "add", "A", "--unit", "巡组1", "--agency", "police", "--db", db_url)
+    cli(capsys, "device", "add", "B", "--unit", "巡组1", "--agency", "city", "--db", db_url)
     cli(capsys, "device", "add", "C", "--unit", "特警1", "--db", db_url)
     _store(engine, [
         Fix("A", 32.681, 112.081, T0 + timedelta(seconds=0), accuracy_m=5, speed_mps=1.5, heading_deg=90, altitude_m=80),
@@ -130,7 +141,7 @@ def test_track_export_formats(engine, db_url, capsys, tmp_path):
 
 def test_units_list(engine, db_url, capsys):
     ids = make_units(engine)
-    cli(capsys, "device", "add", "A", "--unit", "巡组1", "--db", db_url)
+    cli(capsys, "device", "add", "A", "--unit", "巡组1", "--agency", "police", "--db", db_url)
     _store(engine, [Fix("A", 32.68, 112.08, T0, accuracy_m=6)])
     code, out, _ = cli(capsys, "units", "list", "--json", "--db", db_url)
     assert code == 0
