@@ -117,13 +117,16 @@ class GridCommandApp(QObject):
             return
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
+        from desktop.controllers.patrol import PatrolController
         from desktop.controllers.workorders import WorkOrdersController
 
         self.window.build_docks()
         self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
         self.units = UnitsController(self.ws, self.scene, UnitDocks(self.window.units_dock, self.window.unit_card), self)
         # Features that read the database once it is open (start_features).
-        self.features = [WorkOrdersController(self.ws, self.scene, self.window.workorders_dock, self)]
+        w = self.window
+        self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
+                         PatrolController(self.ws, self.scene, w.patrol_dock, self)]
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
@@ -221,7 +224,8 @@ class GridCommandApp(QObject):
             from feeds.embedded import EmbeddedFeeds
 
             self.embedded = EmbeddedFeeds(self.ws.engine, rate=self.options.sim_rate, dispatch=self.settings.dispatch,
-                                          demo=self.settings.demo, clock=self._feeds_clock())
+                                          demo=self.settings.demo, clock=self._feeds_clock(),
+                                          patrol=self.settings.patrol)
             self.embedded.start()
 
     def _feeds_clock(self):

@@ -10,7 +10,12 @@ import threading
 
 from sqlalchemy import Engine
 
+from typing import TYPE_CHECKING
+
 from core.clock import Clock
+
+if TYPE_CHECKING:
+    from core.settings import PatrolSettings
 from core.settings import DemoSettings, DispatchSettings
 from feeds.arrival import ArrivalDetector
 from feeds.ingest import IngestConfig, IngestServer
@@ -26,7 +31,8 @@ class EmbeddedFeeds:
 
     def __init__(self, engine: Engine, http: tuple[str, int] = ("127.0.0.1", 5055), rate: float = 20.0,
                  seed: int = 1, units: int | None = None, dispatch: DispatchSettings | None = None,
-                 demo: DemoSettings | None = None, clock: Clock | None = None):
+                 demo: DemoSettings | None = None, clock: Clock | None = None,
+                 patrol: "PatrolSettings | None" = None):
         self.engine = engine
         # An accelerated clock (core.clock.ScaledClock) for walk-throughs and tests: the
         # simulator then writes to the database directly, since the ingest server judges
@@ -41,6 +47,10 @@ class EmbeddedFeeds:
         self.server: IngestServer | None = None
         self.simulator: SimulatorRunner | None = None
         self.arrivals = ArrivalDetector(engine, self.dispatch, clock)
+        # Check-ins, line coverage and joint patrols, as `serve` detects them beside arrivals.
+        from feeds.patrol_live import PatrolLive
+
+        self.patrol = PatrolLive(engine, patrol, clock)
         self.ingest_address: tuple[str, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -63,6 +73,7 @@ class EmbeddedFeeds:
                 loop.close()
                 return
             self.server = server
+            server.writer.on_stored = self.patrol.submit  # told after each commit, like `serve`
             self.ingest_address = server.bound.get("http")
             started.set()
             loop.run_until_complete(server.run_until_stopped())
@@ -85,9 +96,11 @@ class EmbeddedFeeds:
                                          incidents_per_hour=self.demo.incidents_per_hour)
         self.simulator.start()
         self.arrivals.start()
+        self.patrol.start()
 
     def stop(self) -> None:
         self.arrivals.stop()
+        self.patrol.stop()
         if self.simulator is not None:
             self.simulator.stop()
         if self.server is not None:
