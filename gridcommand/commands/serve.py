@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="OsmAnd/Traccar HTTP listener (default 127.0.0.1:5055; 'off' to disable)")
     parser.add_argument("--cot-udp", metavar="[HOST:]PORT", help="CoT XML over UDP (off unless given; host defaults to 0.0.0.0)")
     parser.add_argument("--cot-tcp", metavar="[HOST:]PORT", help="CoT XML over TCP (off unless given; host defaults to 0.0.0.0)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="N ingest processes sharing the listening ports (SO_REUSEPORT; default 1)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
 
