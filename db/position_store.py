@@ -39,12 +39,27 @@ class BatchStore:
         self.session = session
         self.dbapi = session.connection().connection.driver_connection
 
-    def insert_positions(self, rows: Sequence[tuple]) -> list[bool]:
-        """Insert the history rows; for each, True if it was new (not a resent duplicate)."""
-        raise NotImplementedError
+    def devices(self, device_ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
+        """device_id -> (unit_id, active, the unit's travel mode) of the known ones."""
+        found = {}
+        ids = list(device_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for device_id, unit_id, active, mode in self.dbapi.execute(self._DEVICES.format(
+                    ", ".join([self._MARK] * len(chunk))), chunk):
+                found[device_id] = (unit_id, bool(active), mode or "foot")
+        return found
 
-    def bump_revision(self, feed: str) -> int:
-        """The feed's next revision, row-locked until commit: writers holding it commit in order."""
+    _DEVICES = ("SELECT d.device_id, d.unit_id, d.active, u.travel_mode FROM devices d JOIN units u ON u.id = d.unit_id "
+                "WHERE d.device_id IN ({})")
+    _MARK = "?"
+
+    def insert_and_lock(self, rows: Sequence[tuple], feed: str) -> tuple[list[bool], int]:
+        """Insert the history rows, then take the feed's next revision.
+
+        Returns, for each row, True if it was new (not a resent duplicate), and the
+        revision, row-locked until commit: writers holding it commit in order, and
+        what they read after this sees every earlier writer's commit."""
         raise NotImplementedError
 
     def undo_bump(self, feed: str) -> None:
@@ -55,8 +70,9 @@ class BatchStore:
         """unit_id -> (device_id, fix_time, lon, lat, accuracy_m) of the units' live positions."""
         raise NotImplementedError
 
-    def upsert_last(self, rows: Sequence[tuple], rev: int) -> None:
-        """Write ``LAST_COLUMNS`` tuples as the units' live positions at revision ``rev``."""
+    def upsert_last(self, rows: Sequence[tuple], rev: int, channel: str) -> None:
+        """Write ``LAST_COLUMNS`` tuples as the units' live positions at revision ``rev``, and
+        (PostgreSQL) NOTIFY ``channel`` with the revision on commit."""
         raise NotImplementedError
 
     def flag(self, keys: Sequence[tuple[str, datetime]], attributes: Sequence[str]) -> None:
@@ -87,7 +103,10 @@ class _SqliteStore(BatchStore):
                f"VALUES ({', '.join('?' * (len(LAST_COLUMNS) + 1))}) ON CONFLICT (unit_id) DO UPDATE SET "
                + ", ".join(f"{c} = excluded.{c}" for c in (*LAST_COLUMNS[1:], "rev")))
 
-    def insert_positions(self, rows: Sequence[tuple]) -> list[bool]:
+    def insert_and_lock(self, rows: Sequence[tuple], feed: str) -> tuple[list[bool], int]:
+        return self._insert(rows), self._bump(feed)
+
+    def _insert(self, rows: Sequence[tuple]) -> list[bool]:
         cur = self.dbapi.cursor()
         before = cur.execute("SELECT coalesce(max(id), 0) FROM positions").fetchone()[0]
         changes = self.dbapi.total_changes
@@ -100,12 +119,12 @@ class _SqliteStore(BatchStore):
         new = set(cur.execute("SELECT device_id, fix_time FROM positions WHERE id > ?", (before,)))
         return [(r[_DEVICE], _sqlite_time(r[t])) in new for r in rows]
 
-    def bump_revision(self, feed: str) -> int:
+    def _bump(self, feed: str) -> int:
         cur = self.dbapi.cursor()
         row = cur.execute("UPDATE feed_revisions SET rev = rev + 1 WHERE feed = ? RETURNING rev", (feed,)).fetchone()
         if row is None:
             cur.execute("INSERT INTO feed_revisions (feed, rev) VALUES (?, 1) ON CONFLICT (feed) DO NOTHING", (feed,))
-            return self.bump_revision(feed) if cur.rowcount == 0 else 1
+            return self._bump(feed) if cur.rowcount == 0 else 1
         return int(row[0])
 
     def undo_bump(self, feed: str) -> None:
@@ -121,7 +140,7 @@ class _SqliteStore(BatchStore):
                 found[unit_id] = (device_id, _from_sqlite_time(fix_time), lon, lat, accuracy)
         return found
 
-    def upsert_last(self, rows: Sequence[tuple], rev: int) -> None:
+    def upsert_last(self, rows: Sequence[tuple], rev: int, channel: str) -> None:
         self.dbapi.executemany(self._UPSERT, [(r[0], r[1], _sqlite_time(r[2]), *r[3:], rev) for r in rows])
 
     def flag(self, keys: Sequence[tuple[str, datetime]], attributes: Sequence[str]) -> None:
@@ -138,45 +157,36 @@ _PG_TYPES = ("varchar", "integer", "timestamptz", "timestamptz", "float8", "floa
 
 
 class _PgStore(BatchStore):
+    _MARK = "%s"
     # One statement text whatever the batch size: psycopg prepares it once per connection.
     _INSERT = (f"INSERT INTO positions ({', '.join(POSITION_COLUMNS)}) SELECT "
                + ", ".join(f"c{i}" + ("::json" if name == "attributes" else "") for i, name in enumerate(POSITION_COLUMNS))
                + " FROM unnest(" + ", ".join(f"%s::{t}[]" for t in _PG_TYPES) + ") AS t("
                + ", ".join(f"c{i}" for i in range(len(POSITION_COLUMNS)))
                + ") ON CONFLICT (device_id, fix_time) DO NOTHING RETURNING device_id, fix_time")
-    _COPY = f"COPY positions ({', '.join(POSITION_COLUMNS)}) FROM STDIN"
     _UPSERT = (f"INSERT INTO unit_last_position ({', '.join(LAST_COLUMNS)}, rev) SELECT *, %s FROM unnest("
                "%s::integer[], %s::varchar[], %s::timestamptz[], %s::float8[], %s::float8[], %s::float8[], "
                "%s::float8[], %s::float8[], %s::float8[]) ON CONFLICT (unit_id) DO UPDATE SET "
                + ", ".join(f"{c} = excluded.{c}" for c in (*LAST_COLUMNS[1:], "rev")))
 
-    def insert_positions(self, rows: Sequence[tuple]) -> list[bool]:
-        import psycopg
-
+    def insert_and_lock(self, rows: Sequence[tuple], feed: str) -> tuple[list[bool], int]:
         cur = self.dbapi.cursor()
-        # COPY is the cheapest way in, but a resent duplicate fails it as a whole: then
-        # back to the savepoint and insert with ON CONFLICT DO NOTHING instead.
-        cur.execute("SAVEPOINT ingest_copy")
-        try:
-            with cur.copy(self._COPY) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.errors.UniqueViolation:
-            cur.execute("ROLLBACK TO SAVEPOINT ingest_copy")
-            columns = [list(c) for c in zip(*rows)]
-            new = set(cur.execute(self._INSERT, columns, prepare=True).fetchall())
-            return [(r[_DEVICE], r[_FIX_TIME]) in new for r in rows]
-        cur.execute("RELEASE SAVEPOINT ingest_copy")
-        return [True] * len(rows)
-
-    def bump_revision(self, feed: str) -> int:
-        cur = self.dbapi.cursor()
-        row = cur.execute("UPDATE feed_revisions SET rev = rev + 1 WHERE feed = %s RETURNING rev", (feed,),
-                          prepare=True).fetchone()
+        # One round trip for both statements (pipeline mode). INSERT ... SELECT FROM unnest
+        # rather than COPY: COPY cannot skip a resent duplicate, and the savepoint it then
+        # needs costs two more round trips than it saves at these batch sizes (measured).
+        with self.dbapi.pipeline():
+            cur.execute(self._INSERT, [list(c) for c in zip(*rows)], prepare=True)
+            cur2 = self.dbapi.cursor()
+            cur2.execute(self._BUMP, (feed,), prepare=True)
+        new = set(cur.fetchall())
+        row = cur2.fetchone()
         if row is None:
             cur.execute("INSERT INTO feed_revisions (feed, rev) VALUES (%s, 0) ON CONFLICT (feed) DO NOTHING", (feed,))
-            return self.bump_revision(feed)
-        return int(row[0])
+            row = cur.execute(self._BUMP, (feed,)).fetchone()
+        flags = [True] * len(rows) if len(new) == len(rows) else [(r[_DEVICE], r[_FIX_TIME]) in new for r in rows]
+        return flags, int(row[0])
+
+    _BUMP = "UPDATE feed_revisions SET rev = rev + 1 WHERE feed = %s RETURNING rev"
 
     def undo_bump(self, feed: str) -> None:
         self.dbapi.execute("UPDATE feed_revisions SET rev = rev - 1 WHERE feed = %s", (feed,))
@@ -186,8 +196,11 @@ class _PgStore(BatchStore):
                                   "WHERE unit_id = ANY(%s::integer[])", (list(unit_ids),), prepare=True)
         return {r[0]: r[1:] for r in rows}
 
-    def upsert_last(self, rows: Sequence[tuple], rev: int) -> None:
-        self.dbapi.execute(self._UPSERT, [rev, *(list(c) for c in zip(*rows))], prepare=True)
+    def upsert_last(self, rows: Sequence[tuple], rev: int, channel: str) -> None:
+        with self.dbapi.pipeline():
+            self.dbapi.execute(self._UPSERT, [rev, *(list(c) for c in zip(*rows))], prepare=True)
+            # Delivered by PostgreSQL only if and when the transaction commits.
+            self.dbapi.execute("SELECT pg_notify(%s, %s)", (channel, str(rev)), prepare=True)
 
     def flag(self, keys: Sequence[tuple[str, datetime]], attributes: Sequence[str]) -> None:
         with self.dbapi.cursor() as cur:

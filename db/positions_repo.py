@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from core.fix_rules import EARLIEST_FIX_TIME, FLAG_IMPLAUSIBLE_SPEED, implausible_jump
 from core.fixes import Fix
 from db.feed_revisions import feed_revision
-from db.models import Device, Position, RejectedReport, Unit, UnitLastPosition
-from db.notify import POSITIONS_CHANNEL, notify
+from db.models import Position, RejectedReport, UnitLastPosition
+from db.notify import POSITIONS_CHANNEL
 from db.position_store import POSITION_COLUMNS, BatchStore, batch_store, json_text
 
 __all__ = [
@@ -114,15 +114,7 @@ class DeviceCache:
 
 def lookup_devices(session: Session, device_ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
     """device_id -> (unit_id, active, the unit's travel mode) for the known ones among ``device_ids``."""
-    result: dict[str, tuple[int, bool, str]] = {}
-    for chunk in _chunks(list(device_ids)):
-        rows = session.execute(
-            select(Device.device_id, Device.unit_id, Device.active, Unit.travel_mode)
-            .join(Unit, Unit.id == Device.unit_id).where(Device.device_id.in_(chunk))
-        )
-        for device_id, unit_id, active, travel_mode in rows:
-            result[device_id] = (unit_id, bool(active), travel_mode or "foot")
-    return result
+    return batch_store(session).devices(device_ids)
 
 
 # --------------------------------------------------------------------------
@@ -256,23 +248,20 @@ def store_fixes(
     if not rows:
         return results
     store = batch_store(session)
+    # The revision's row lock serializes writers from here to commit, so revisions
+    # commit in order and the comparisons below see every earlier winner.
+    new, rev = store.insert_and_lock(rows, POSITIONS_FEED)
     # A resent fix is stored once and must not move its unit.
-    new = store.insert_positions(rows)
-    _move_units(store, [row for row, is_new in zip(rows, new) if is_new], modes, speed_guard or SpeedGuard())
+    _move_units(store, [row for row, is_new in zip(rows, new) if is_new], rev, modes, speed_guard or SpeedGuard())
     return results
 
 
-def _move_units(store: BatchStore, rows: list[tuple], modes: dict[int, str], guard: SpeedGuard) -> None:
-    """Advance ``unit_last_position`` for the units these new fixes beat."""
-    if not rows:
-        return
+def _move_units(store: BatchStore, rows: list[tuple], rev: int, modes: dict[int, str], guard: SpeedGuard) -> None:
+    """Advance ``unit_last_position`` for the units these new fixes beat (at revision ``rev``)."""
     by_unit: dict[int, list[tuple]] = {}
     for row in rows:
         by_unit.setdefault(row[_UNIT], []).append(row)
-    # The revision row lock serializes writers from here to commit, so revisions
-    # commit in order and the comparisons below see every earlier winner.
-    rev = store.bump_revision(POSITIONS_FEED)
-    current = store.last_positions(sorted(by_unit))
+    current = store.last_positions(sorted(by_unit)) if by_unit else {}
     winners = []
     flagged = []
     for unit_id, candidates in by_unit.items():
@@ -297,10 +286,9 @@ def _move_units(store: BatchStore, rows: list[tuple], modes: dict[int, str], gua
     if not winners:
         store.undo_bump(POSITIONS_FEED)
         return
+    # The NOTIFY wakes the workstations' change feeds on commit (PostgreSQL; SQLite feeds just poll).
     store.upsert_last([(r[_UNIT], r[0], r[_TIME], r[_LON], r[_LAT], r[_ACCURACY], r[7], r[8], r[10])
-                       for r in winners], rev)
-    # Wakes the workstations' change feeds on commit (PostgreSQL; SQLite feeds just poll).
-    notify(store.session, POSITIONS_CHANNEL, str(rev))
+                       for r in winners], rev, POSITIONS_CHANNEL)
 
 
 def positions_revision(session: Session) -> int:

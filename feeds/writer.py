@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from core.clock import Clock, SystemClock
 from core.fixes import Fix
-from db.engine import session_factory
 from db.positions_repo import DeviceCache, Reject, record_rejects, store_fixes
 
 log = logging.getLogger("gridcommand.ingest")
@@ -110,7 +110,7 @@ class IngestWriter:
         self.stored = 0
         self.rejected = 0
         self.failed = 0
-        self._sessions = session_factory(engine)
+        self._connection: Connection | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._queued = 0  # submitted and not yet finished; read by the shutdown wait
         self._count_lock = threading.Lock()
@@ -169,6 +169,9 @@ class IngestWriter:
                         batch.append(item)
             for start in range(0, len(batch), self.max_batch):
                 self._write(batch[start:start + self.max_batch])
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _write(self, batch: list) -> None:
         items = [item for item in batch if isinstance(item, _Item)]
@@ -178,8 +181,9 @@ class IngestWriter:
             try:
                 outcomes = self._commit(items, rejects)
                 break
-            except Exception as exc:  # any database error: retry once, then fail the batch
+            except Exception as exc:  # any database error: retry once on a new connection, then fail the batch
                 self.devices.clear()  # a device may have moved to a deleted unit
+                self._drop_connection()
                 log.error("storing %d fixes failed (attempt %d): %s", len(items), attempt,
                           " ".join(str(exc).split())[:300])
                 if attempt == 1:
@@ -205,9 +209,25 @@ class IngestWriter:
             with self._count_lock:
                 self._queued -= len(batch)
 
+    def _session(self) -> Session:
+        """A session on the writer's own connection, kept between batches: a pool checkout
+        costs a ping and a reset round trip per batch on PostgreSQL."""
+        if self._connection is None or self._connection.closed or self._connection.invalidated:
+            self._connection = self.engine.connect()
+        return Session(bind=self._connection, expire_on_commit=False)
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.invalidate()
+                self._connection.close()
+            except Exception:  # already broken: nothing to release
+                log.debug("closing the writer's connection failed", exc_info=True)
+            self._connection = None
+
     def _commit(self, items: list[_Item], rejects: list[Reject]) -> list[str | None]:
         now = self.clock.now()
-        with self._sessions() as session:
+        with self._session() as session:
             outcomes = store_fixes(session, [item.fix for item in items], now,
                                    self.future_tolerance_s, devices=self.devices)
             refused = [Reject(now, item.fix.protocol, item.source, outcome, excerpt(item.payload))

@@ -71,7 +71,8 @@ def test_reports_are_stored_deduplicated_and_answered(engine, db_url, tmp_path):
             ("DEV1", T0 - 600, 32.69), ("DEV1", T0, 32.68), ("DEV2", T0 + 30, 32.70), ("DEV1", T0 + 60, 32.71),
             ("DEV2", int((NOW - timedelta(minutes=50)).timestamp()), 32.72)]
         assert abs(got[1].speed_mps - 10 * KNOTS_TO_MPS) < 1e-9
-        assert got[2].attributes == {"extra": "yes"}
+        # 2.8 km in 30 s for a unit on foot: kept in history, flagged, not its live position.
+        assert got[2].attributes == {"extra": "yes", "flag": "implausible_speed"}
         assert got[4].speed_mps == 2.5  # m/s in the JSON form
         assert rows(engine, select(UnitLastPosition.device_id, UnitLastPosition.lat)
                     .where(UnitLastPosition.unit_id == unit)) == [("DEV2", 32.72)]
