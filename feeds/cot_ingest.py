@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
 from feeds.cot import MAX_COT_BYTES, parse_cot, split_cot_stream
+from feeds.limits import admit_connection
 
 if TYPE_CHECKING:
     from feeds.writer import IngestWriter
@@ -22,6 +24,8 @@ __all__ = ["PING_TYPE", "CotTcpProtocol", "CotUdpProtocol", "handle_cot_message"
 
 # TAK clients send these keep-alive events; they carry no position worth storing.
 PING_TYPE = "t-x-c-t"
+# Events handled from one stream in one turn of the loop.
+PER_TURN = 64
 
 
 def _address(peer) -> str:
@@ -67,38 +71,60 @@ class CotUdpProtocol(asyncio.DatagramProtocol):
 class CotTcpProtocol(asyncio.Protocol):
     """One TAK client's stream: events back to back, no framing."""
 
-    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop):
+    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop,
+                 max_connections: int | None = None):
         self.writer = writer
         self.connections = connections
+        self.max_connections = max_connections
         self.loop = loop
         self.transport = None
         self.peer = "?"
         self.buf = b""
+        self.pending: deque[bytes] = deque()  # split off, not yet handled
+        self.closing = False
         self.last_active = loop.time()
 
     def connection_made(self, transport) -> None:
         self.transport = transport
         self.peer = _address(transport.get_extra_info("peername"))
-        self.connections.add(self)
+        admit_connection(self, transport)
 
     def connection_lost(self, exc) -> None:
         self.connections.discard(self)
         self.transport = None
+        self.closing = True
+        self.pending.clear()
 
     def data_received(self, data: bytes) -> None:
         self.last_active = self.loop.time()
+        if self.closing:
+            return
         try:
             messages, self.buf, dropped = split_cot_stream(self.buf + data, MAX_COT_BYTES)
             if dropped:
                 self.writer.reject("cot", self.peer, f"dropped {dropped} bytes of cut-off or oversize CoT",
                                    b"")
-            for message in messages:
-                handle_cot_message(self.writer, message, self.peer)
+            self.pending.extend(messages)
+            self._handle_some()
         except Exception:
             log.exception("CoT stream from %s failed; closing it", self.peer)
             self.buf = b""
             if self.transport is not None:
                 self.transport.close()
+
+    def _handle_some(self) -> None:
+        """At most PER_TURN events, then the loop serves everyone else; reading waits meanwhile,
+        so a flooding sender costs its share of the loop and a bounded buffer, nothing more."""
+        pending = self.pending
+        for _ in range(min(PER_TURN, len(pending))):
+            handle_cot_message(self.writer, pending.popleft(), self.peer)
+        if self.transport is None:
+            return
+        if pending:
+            self.transport.pause_reading()
+            self.loop.call_soon(self._handle_some)
+        else:
+            self.transport.resume_reading()
 
     def eof_received(self):
         if self.buf.strip():
@@ -109,6 +135,9 @@ class CotTcpProtocol(asyncio.Protocol):
     @property
     def idle(self) -> bool:
         return True
+
+    def timed_out(self, now: float, request_timeout_s: float) -> bool:
+        return False  # CoT streams have no requests; idle streams are closed by the idle timeout
 
     def stop_reading(self) -> None:
         if self.transport is not None:

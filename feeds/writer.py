@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock, SystemClock
 from core.fixes import Fix
-from db.positions_repo import DeviceCache, Reject, record_rejects, store_fixes
+from db.positions_repo import DeviceCache, Reject, SpeedGuard, record_rejects, store_fixes
+from feeds.limits import SenderBudget
 
 log = logging.getLogger("gridcommand.ingest")
 
@@ -93,11 +94,13 @@ class IngestWriter:
         engine: Engine,
         deliver: Callable[[Outcomes], None],
         *,
-        future_tolerance_s: float = 300,
+        future_tolerance_s: float = 30,
         rejects_keep: int = 10_000,
         max_batch: int = 500,
         clock: Clock | None = None,
         reject_log: RejectLog | None = None,
+        reject_budget: SenderBudget | None = None,
+        speed_guard: SpeedGuard | None = None,
     ):
         self.engine = engine
         self.deliver = deliver
@@ -106,6 +109,8 @@ class IngestWriter:
         self.max_batch = max_batch
         self.clock = clock or SystemClock()
         self.reject_log = reject_log or RejectLog()
+        self.reject_budget = reject_budget or SenderBudget()
+        self.speed_guard = speed_guard or SpeedGuard()
         self.devices = DeviceCache()
         self.stored = 0
         self.rejected = 0
@@ -127,11 +132,20 @@ class IngestWriter:
         self._queue.put(_Item(fix, source, payload, done))
 
     def reject(self, protocol: str, source: str, reason: str, payload: Any) -> None:
-        """Record a report rejected before it became a fix (bad syntax, bad values)."""
+        """Record a report rejected before it became a fix (bad syntax, bad values).
+
+        Within the sender's budget only: past it the reject is dropped and counted
+        (``rejects_dropped``), so a flood cannot grow the queue or delay valid fixes."""
+        if not self.reject_budget.admit(source):
+            return
         self.reject_log(protocol, source, reason)
         with self._count_lock:
             self._queued += 1
         self._queue.put(Reject(self.clock.now(), protocol, source, reason, excerpt(payload)))
+
+    @property
+    def rejects_dropped(self) -> int:
+        return self.reject_budget.dropped
 
     @property
     def busy(self) -> bool:
@@ -206,6 +220,8 @@ class IngestWriter:
         except Exception:  # the loop is gone (shutdown): nothing left to tell
             log.debug("could not deliver %d outcomes", len(acks), exc_info=True)
         finally:
+            if rejects:
+                self.reject_budget.done(len(rejects))
             with self._count_lock:
                 self._queued -= len(batch)
 
@@ -229,9 +245,12 @@ class IngestWriter:
         now = self.clock.now()
         with self._session() as session:
             outcomes = store_fixes(session, [item.fix for item in items], now,
-                                   self.future_tolerance_s, devices=self.devices)
+                                   self.future_tolerance_s, devices=self.devices, speed_guard=self.speed_guard)
+            # Refused fixes are recorded within their senders' budget too (a flood of unknown ids).
             refused = [Reject(now, item.fix.protocol, item.source, outcome, excerpt(item.payload))
-                       for item, outcome in zip(items, outcomes) if outcome is not None]
+                       for item, outcome in zip(items, outcomes)
+                       if outcome is not None and self.reject_budget.admit(item.source)]
+            self.reject_budget.done(len(refused))
             if rejects or refused:
                 record_rejects(session, rejects + refused, self.rejects_keep)
             session.commit()

@@ -127,6 +127,12 @@ def feed_cot_stream(chunks: list[bytes]) -> RecordingWriter:
         def close(self):
             raise AssertionError("a sender's bytes must not close the stream")
 
+        def pause_reading(self):
+            pass
+
+        def resume_reading(self):
+            pass
+
     loop = asyncio.new_event_loop()
     failures = []
     original = cot_ingest.log.exception
@@ -137,6 +143,9 @@ def feed_cot_stream(chunks: list[bytes]) -> RecordingWriter:
         proto.connection_made(Transport())
         for chunk in chunks:
             proto.data_received(chunk)
+            while proto.pending:  # events beyond one turn's share are handled in later turns
+                loop.call_soon(loop.stop)
+                loop.run_forever()
         proto.eof_received()
         udp = cot_ingest.CotUdpProtocol(writer)
         for chunk in chunks:

@@ -187,6 +187,9 @@ class FakeTransport:
     def get_extra_info(self, name):
         return ("127.0.0.1", 40000) if name == "peername" else None
 
+    def set_write_buffer_limits(self, high=None, low=None) -> None:
+        pass
+
 
 class FakeWriter:
     """Accepts every parsed fix at once, or rejects device 'BAD' as the real writer would."""
