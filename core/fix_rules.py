@@ -29,7 +29,7 @@ FLAG_IMPLAUSIBLE_SPEED = "implausible_speed"
 RANGES = {
     "battery": (0.0, 100.0),  # percent
     "speed": (0.0, 350.0),  # m/s: 1,260 km/h, beyond any police vehicle or helicopter
-    "accuracy": (0.0, 100_000.0),  # m
+    "accuracy": (0.0, 10_000_000.0),  # m: CoT clients send up to 9,999,998 for "barely known"
     "altitude": (-1_000.0, 20_000.0),  # m
 }
 _EARTH_RADIUS_M = 6_371_008.8

@@ -38,6 +38,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
+from core.fix_rules import check_not_too_old, check_range
 from core.fixes import Fix, ReportError
 
 __all__ = [
@@ -50,9 +51,10 @@ __all__ = [
 
 PROTOCOL = "osmand"
 KNOTS_TO_MPS = 0.514444
-# Epoch values below this are seconds, at or above it milliseconds (Traccar's
-# rule: Integer.MAX_VALUE).
-_SECONDS_LIMIT = 2**31 - 1
+# Epoch values below this are seconds, at or above it milliseconds. Traccar's rule
+# is 2**31-1 (a 32-bit int), which reads 4102444800 (2100, in seconds) as 1970-02-17;
+# 10**11 seconds is the year 5138, and 10**11 milliseconds is 1973.
+_SECONDS_LIMIT = 10**11
 # A flood of parameters is not a position report.
 _MAX_FIELDS = 200
 _MAX_DEVICE_ID = 128
@@ -280,12 +282,12 @@ def parse_osmand_params(params: Mapping[str, str]) -> Fix:
         device_id=device_id,
         lat=lat,
         lon=lon,
-        fix_time=fix_time,
-        accuracy_m=accuracy,
-        speed_mps=None if speed_kn is None else speed_kn * KNOTS_TO_MPS,
+        fix_time=check_not_too_old(fix_time),
+        accuracy_m=check_range("accuracy", accuracy),
+        speed_mps=None if speed_kn is None else check_range("speed", speed_kn * KNOTS_TO_MPS),
         heading_deg=_heading(heading),
-        altitude_m=altitude,
-        battery_pct=battery,
+        altitude_m=check_range("altitude", altitude),
+        battery_pct=check_range("battery", battery, "batt"),
         protocol=PROTOCOL,
         attributes=attributes,
     )
@@ -379,12 +381,12 @@ def parse_osmand_json(body: bytes | str) -> Fix:
         device_id=device_id,
         lat=lat,
         lon=lon,
-        fix_time=fix_time,
-        accuracy_m=accuracy,
-        speed_mps=speed,
+        fix_time=check_not_too_old(fix_time),
+        accuracy_m=check_range("accuracy", accuracy),
+        speed_mps=check_range("speed", speed),
         heading_deg=heading,
-        altitude_m=altitude,
-        battery_pct=battery_pct,
+        altitude_m=check_range("altitude", altitude),
+        battery_pct=check_range("battery", battery_pct, "battery level"),
         protocol=PROTOCOL,
         attributes=attributes,
     )

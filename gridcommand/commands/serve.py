@@ -29,6 +29,11 @@ def run(args: argparse.Namespace) -> int:
     from feeds.limits import ConnectionLimits
     from gridcommand.commands.db import open_migrated
 
+    if args.worker_of is not None:
+        import signal
+
+        # Stopped before it listens (the first process shutting down early): nothing was acknowledged.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
