@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
 from feeds.cot import MAX_COT_BYTES, parse_cot, split_cot_stream
-from feeds.limits import admit_connection
+from feeds.limits import PENALTY_S, RejectPenalty, admit_connection
 
 if TYPE_CHECKING:
     from feeds.writer import IngestWriter
@@ -34,20 +34,20 @@ def _address(peer) -> str:
     return str(peer or "?")
 
 
-def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> None:
-    """Parse one CoT message and queue its fix, or record why it was rejected."""
+def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> bool:
+    """Parse one CoT message and queue its fix, or record why it was rejected (returns False)."""
     try:
         fix = parse_cot(data, MAX_COT_BYTES)
     except ReportError as exc:
         writer.reject("cot", source, str(exc), data)
-        return
+        return False
     except Exception as exc:  # parse_cot promises ReportError only; belt and braces
         log.exception("CoT parser failed on a message from %s", source)
         writer.reject("cot", source, f"parser error: {type(exc).__name__}", data)
-        return
-    if fix.attributes.get("type") == PING_TYPE:
-        return
-    writer.submit(fix, source, data)
+        return False
+    if fix.attributes.get("type") != PING_TYPE:
+        writer.submit(fix, source, data)
+    return True
 
 
 class CotUdpProtocol(asyncio.DatagramProtocol):
@@ -83,6 +83,7 @@ class CotTcpProtocol(asyncio.Protocol):
         self.pending: deque[bytes] = deque()  # split off, not yet handled
         self.closing = False
         self.last_active = loop.time()
+        self.penalty = RejectPenalty()
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -117,7 +118,13 @@ class CotTcpProtocol(asyncio.Protocol):
         so a flooding sender costs its share of the loop and a bounded buffer, nothing more."""
         pending = self.pending
         for _ in range(min(PER_TURN, len(pending))):
-            handle_cot_message(self.writer, pending.popleft(), self.peer)
+            if not handle_cot_message(self.writer, pending.popleft(), self.peer) and self.penalty.rejected(
+                    self.loop.time()):
+                # Mostly garbage: this stream is not read (nor its backlog handled) for a while.
+                if self.transport is not None:
+                    self.transport.pause_reading()
+                    self.loop.call_later(PENALTY_S, self._handle_some)
+                return
         if self.transport is None:
             return
         if pending:

@@ -15,7 +15,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
-from feeds.limits import admit_connection
+from feeds.limits import PENALTY_S, RejectPenalty, admit_connection
 from feeds.osmand import parse_osmand_request
 from feeds.writer import STORE_FAILED
 
@@ -140,6 +140,8 @@ class HttpIngestProtocol(asyncio.Protocol):
         self.continued = False  # 100 Continue sent for the request being read
         self.last_active = loop.time()
         self.partial_since: float | None = None  # when the unfinished request's first bytes came
+        self.penalty = RejectPenalty()
+        self.penalized = False  # reading paused: too many rejected requests this second
 
     # -- asyncio callbacks -----------------------------------------------------
 
@@ -189,7 +191,7 @@ class HttpIngestProtocol(asyncio.Protocol):
         # At most PER_TURN requests, then the loop serves the other connections: one
         # client's pipelined flood must not hold the loop for the length of its buffer.
         for _ in range(PER_TURN):
-            if self.closing or not self.buf or self.paused or self.write_paused:
+            if self.closing or not self.buf or self.paused or self.write_paused or self.penalized:
                 break
             try:
                 request = self._next_request()
@@ -208,13 +210,13 @@ class HttpIngestProtocol(asyncio.Protocol):
     def _next_turn(self) -> None:
         if self.transport is None or self.closing:
             return
-        if not (self.paused or self.write_paused):
+        if not (self.paused or self.write_paused or self.penalized):
             self.transport.resume_reading()
         self._process()
 
     def _resume(self) -> None:
         """Read again once neither too many answers are owed nor the peer's buffer is full."""
-        if self.paused or self.write_paused or self.transport is None or self.closing:
+        if self.paused or self.write_paused or self.penalized or self.transport is None or self.closing:
             return
         self.transport.resume_reading()
         if self.buf:
@@ -302,7 +304,7 @@ class HttpIngestProtocol(asyncio.Protocol):
             self._limit_pending()
             return
         if request.method not in _ACCEPTED_METHODS:
-            self.writer.reject("osmand", self.peer, f"HTTP 405: method {request.method[:20]!r} not allowed",
+            self._rejected("osmand", f"HTTP 405: method {request.method[:20]!r} not allowed",
                                (request.method, request.target, request.body))
             self._answer(slot, _response(405, "use GET or POST", request.keep_alive, request.http10))
             return
@@ -316,13 +318,25 @@ class HttpIngestProtocol(asyncio.Protocol):
             fix = parse_osmand_request(request.method, query, request.headers.get("content-type"), request.body)
         except ReportError as exc:
             reason = str(exc)
-            self.writer.reject("osmand", self.peer, reason, (request.method, request.target, request.body))
+            self._rejected("osmand", reason, (request.method, request.target, request.body))
             self._answer(slot, _response(400, reason, request.keep_alive, request.http10))
             return
         # The excerpt is only built if the writer rejects the fix.
         payload = (request.method, request.target, request.body)
         self.writer.submit(fix, self.peer, payload, lambda outcome, slot=slot: self._stored(slot, outcome))
         self._limit_pending()
+
+    def _rejected(self, protocol: str, reason: str, payload) -> None:
+        """Record a rejected request; a connection sending mostly garbage is not read for a while."""
+        self.writer.reject(protocol, self.peer, reason, payload)
+        if self.penalty.rejected(self.loop.time()) and not self.penalized and self.transport is not None:
+            self.penalized = True
+            self.transport.pause_reading()
+            self.loop.call_later(PENALTY_S, self._end_penalty)
+
+    def _end_penalty(self) -> None:
+        self.penalized = False
+        self._resume()
 
     def _limit_pending(self) -> None:
         if len(self.slots) >= MAX_PENDING and self.transport is not None:

@@ -17,8 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-__all__ = ["ConnectionLimits", "SenderBudget", "ThrottledLog", "admit_connection", "effective_max_connections",
-           "raise_nofile_limit", "sender_host"]
+__all__ = ["PENALTY_S", "ConnectionLimits", "RejectPenalty", "SenderBudget", "ThrottledLog", "admit_connection",
+           "effective_max_connections", "raise_nofile_limit", "sender_host"]
 
 # Descriptors kept back from the connection cap: database connections, log files, the listeners.
 FD_RESERVE = 64
@@ -135,3 +135,25 @@ def admit_connection(protocol, transport) -> bool:
         return False
     protocol.connections.add(protocol)
     return True
+
+
+# Rejected reports per connection and second before the connection is not read for a while.
+REJECTS_PER_CONNECTION_PER_S = 50
+PENALTY_S = 1.0
+
+
+class RejectPenalty:
+    """Counts one connection's rejected reports; past ``per_s`` in a second it says "pause":
+    a sender of garbage then costs ``per_s`` parses a second, whatever it sends."""
+
+    def __init__(self, per_s: int = REJECTS_PER_CONNECTION_PER_S):
+        self.per_s = per_s
+        self._second = -1
+        self._count = 0
+
+    def rejected(self, now: float) -> bool:
+        second = int(now)
+        if second != self._second:
+            self._second, self._count = second, 0
+        self._count += 1
+        return self._count > self.per_s
