@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 PG_ADMIN_URL = os.environ.get("GRIDCOMMAND_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -53,6 +54,19 @@ CEILING_FIXES = 20_000
 CEILING_BATCH = 1_000
 # `serve --workers N` for the HTTP runs (GRIDCOMMAND_BENCH_WORKERS; default one process).
 WORKERS = int(os.environ.get("GRIDCOMMAND_BENCH_WORKERS", "1"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The sizes of one benchmark run (the smoke test uses tiny ones)."""
+
+    units: int = UNITS
+    connections: int = CONNECTIONS
+    duration_s: float = DURATION_S
+    warmup_s: float = WARMUP_S
+    ceiling_fixes: int = CEILING_FIXES
+    workers: int = WORKERS
+    databases: tuple[str, ...] = ("sqlite", "postgresql")
 
 
 def _device_ids(units: int = UNITS) -> list[str]:
@@ -190,14 +204,14 @@ def _load_process(port, devices, connections, duration, warmup, out) -> None:
     out.put(asyncio.run(_load(port, devices, connections, duration, warmup)))
 
 
-def _drive(port: int, devices: list[str], duration: float = DURATION_S, warmup: float = WARMUP_S,
-           connections: int = CONNECTIONS) -> dict:
+def _drive(port: int, devices: list[str], plan: Plan) -> dict:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    worker = ctx.Process(target=_load_process, args=(port, devices, connections, duration, warmup, out))
+    worker = ctx.Process(target=_load_process,
+                         args=(port, devices, plan.connections, plan.duration_s, plan.warmup_s, out))
     worker.start()
     try:
-        return out.get(timeout=duration + 120)
+        return out.get(timeout=plan.duration_s + 120)
     finally:
         worker.join(30)
 
@@ -236,14 +250,14 @@ def _reference_process(port: int, seconds: float) -> None:
     asyncio.run(main())
 
 
-def _reference(devices: list[str]) -> float:
+def _reference(plan: Plan) -> float:
     port = _free_port()
     ctx = multiprocessing.get_context("spawn")
-    server = ctx.Process(target=_reference_process, args=(port, DURATION_S + 60))
+    server = ctx.Process(target=_reference_process, args=(port, plan.duration_s + 60))
     server.start()
     try:
         _wait_listening(port, server.is_alive)
-        return _drive(port, devices)["per_s"]
+        return _drive(port, _device_ids(plan.units), plan)["per_s"]
     finally:
         server.terminate()
         server.join(10)
@@ -291,13 +305,13 @@ def stored_ids(engine) -> set[tuple[str, int]]:
                 for device, when in session.execute(select(Position.device_id, Position.fix_time))}
 
 
-def ceiling(engine, fixes_total: int = CEILING_FIXES, batch: int = CEILING_BATCH) -> float:
+def ceiling(engine, fixes_total: int = CEILING_FIXES, batch: int = CEILING_BATCH, units: int = UNITS) -> float:
     """Fixes per second through store_fixes with big batches of fresh fixes, committed per batch."""
     from core.fixes import Fix
     from db.engine import session_factory
     from db.positions_repo import DeviceCache, store_fixes
 
-    devices = _device_ids()
+    devices = _device_ids(units)
     rng = random.Random(fixes_total)
     # Current times, one millisecond apart per device, so each fix is its device's newest.
     first = datetime.now(timezone.utc) - timedelta(milliseconds=fixes_total)
@@ -362,15 +376,15 @@ def stop_server(proc: subprocess.Popen) -> int:
     return proc.returncode
 
 
-def _one_http_run(fresh_db, home: str) -> dict:
+def _one_http_run(fresh_db, home: str, plan: Plan) -> dict:
     url, drop = fresh_db()
     try:
-        engine = prepare(url)
+        engine = prepare(url, plan.units)
         try:
             port = _free_port()
-            server = start_server(url, port, home, WORKERS)
+            server = start_server(url, port, home, plan.workers)
             try:
-                result = _drive(port, _device_ids())
+                result = _drive(port, _device_ids(plan.units), plan)
             finally:
                 result_exit = stop_server(server)
             acked = set(result.pop("acked"))
@@ -384,12 +398,12 @@ def _one_http_run(fresh_db, home: str) -> dict:
     return result
 
 
-def _one_ceiling(fresh_db) -> float:
+def _one_ceiling(fresh_db, plan: Plan) -> float:
     url, drop = fresh_db()
     try:
-        engine = prepare(url)
+        engine = prepare(url, plan.units)
         try:
-            return ceiling(engine)
+            return ceiling(engine, plan.ceiling_fixes, min(CEILING_BATCH, plan.ceiling_fixes), plan.units)
         finally:
             engine.dispose()
     finally:
@@ -400,10 +414,10 @@ def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _bench_database(fresh_db, repeat: int, home: str, reference: float) -> dict:
+def _bench_database(fresh_db, repeat: int, home: str, reference: float, plan: Plan) -> dict:
     load_before = _load_average()
-    ceilings = [_one_ceiling(fresh_db) for _ in range(max(1, min(repeat, 3)))]
-    runs = [_one_http_run(fresh_db, home) for _ in range(repeat)]
+    ceilings = [_one_ceiling(fresh_db, plan) for _ in range(max(1, min(repeat, 3)))]
+    runs = [_one_http_run(fresh_db, home, plan) for _ in range(repeat)]
     best = statistics.median(ceilings)
     fixes_per_s = statistics.median(r["per_s"] for r in runs)
     answers: dict[str, int] = {}
@@ -467,23 +481,24 @@ def pg_database() -> tuple[str, callable]:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
 
 
-def run(repeat: int = 5) -> dict:
+def run(repeat: int = 5, plan: Plan = Plan()) -> dict:
     repeat = max(1, repeat)
     loop_name = install_fast_loop()
-    devices = _device_ids()
     result = {
         "benchmark": "ingest",
-        "setup": (f"{CONNECTIONS} keep-alive connections, {len(devices)} devices of {UNITS} units, single-fix "
-                  f"OsmAnd GET with the current time (every fix its device's newest), closed loop, "
-                  f"{DURATION_S - WARMUP_S:g} s measured after {WARMUP_S:g} s warm-up per run, a fresh database "
-                  f"per run, serve --workers {WORKERS}, {loop_name} event loop; load generator, server and "
-                  f"database share {os.cpu_count()} cores; medians of {repeat} runs"),
+        "setup": (f"{plan.connections} keep-alive connections, {plan.units * DEVICES_PER_UNIT} devices of "
+                  f"{plan.units} units, single-fix OsmAnd GET with the current time (every fix its device's newest), "
+                  f"closed loop, {plan.duration_s - plan.warmup_s:g} s measured after {plan.warmup_s:g} s warm-up "
+                  f"per run, a fresh database per run, serve --workers {plan.workers}, {loop_name} event loop; load "
+                  f"generator, server and database share {os.cpu_count()} cores; medians of {repeat} runs"),
         "target": {"sqlite_fixes_per_s": 10_000, "postgresql_fixes_per_s": 8_000, "p99_ms": 50, "lost": 0},
     }
-    references = [_reference(devices) for _ in range(max(1, min(repeat, 3)))]
+    references = [_reference(plan) for _ in range(max(1, min(repeat, 3)))]
     reference = statistics.median(references)
     result["reference_per_s"] = round(reference)
     with tempfile.TemporaryDirectory(prefix="gridcommand-bench-ingest-") as home:
-        result["sqlite"] = _bench_database(_sqlite_databases(home), repeat, home, reference)
-        result["postgresql"] = _bench_database(pg_database, repeat, home, reference)
+        if "sqlite" in plan.databases:
+            result["sqlite"] = _bench_database(_sqlite_databases(home), repeat, home, reference, plan)
+        if "postgresql" in plan.databases:
+            result["postgresql"] = _bench_database(pg_database, repeat, home, reference, plan)
     return result
