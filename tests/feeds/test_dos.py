@@ -97,7 +97,7 @@ def test_floods_and_slow_requests_do_not_delay_a_normal_client(engine, db_url, t
             peak = max(peak, server.rss_mib())
             time.sleep(0.1)
         p99_ms = _p99_ms(latencies)
-        assert set(statuses) == {200} and len(statuses) >= 50, (len(statuses), set(statuses))
+        assert set(statuses) == {200} and len(statuses) >= 20, (len(statuses), set(statuses))
         assert p99_ms <= allowed_ms, f"normal client's p99 {p99_ms:.0f} ms during the floods, {_p99_ms(quiet):.0f} without"
         assert peak - rss_before <= 50, f"server memory grew {peak - rss_before:.0f} MiB"
         assert min(sent) > 1_000_000  # both floods really sent
