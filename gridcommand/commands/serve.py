@@ -132,8 +132,10 @@ def _stop_workers(workers: list, timeout: float = 60) -> int:
     status = 0
     for proc in workers:
         try:
-            status = max(status, abs(proc.wait(timeout)))
+            code = proc.wait(timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            status = max(status, abs(proc.wait()))
+            code = proc.wait()
+        # -SIGTERM: stopped while still starting, before it could acknowledge anything.
+        status = max(status, 0 if code == -signal.SIGTERM else abs(code))
     return status
