@@ -53,9 +53,19 @@ class UiSettings:
 @dataclass
 class LiveSettings:
     stale_after_s: int = 60
-    future_tolerance_s: int = 300  # fixes further ahead than this are rejected
+    future_tolerance_s: int = 30  # fixes further ahead of the server clock than this are rejected
     trail_minutes: int = 10
     rejects_keep: int = 10000  # rows kept in the rejected-reports table
+    # A fix implying more than this from its unit's live position is kept in history,
+    # flagged, and does not move the unit ("impossible", not "unusual").
+    max_speed_foot_kmh: float = 150.0
+    max_speed_ebike_kmh: float = 150.0
+    max_speed_car_kmh: float = 300.0
+    # `gridcommand serve` listeners: open connections (more: the newest is closed), seconds
+    # a request may take to arrive (slowloris), seconds a connection may sit idle.
+    max_connections: int = 4096
+    request_timeout_s: float = 10.0
+    idle_timeout_s: float = 120.0
 
 
 @dataclass

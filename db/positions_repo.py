@@ -11,22 +11,25 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.orm import Session
 
+from core.fix_rules import EARLIEST_FIX_TIME, FLAG_IMPLAUSIBLE_SPEED, implausible_jump
 from core.fixes import Fix
-from db.feed_revisions import feed_revision, lock_feed
-from db.models import Device, FeedRevision, Position, RejectedReport, UnitLastPosition
-from db.notify import POSITIONS_CHANNEL, notify
+from db.feed_revisions import feed_revision
+from db.models import Position, RejectedReport, UnitLastPosition
+from db.notify import POSITIONS_CHANNEL
+from db.position_store import POSITION_COLUMNS, BatchStore, batch_store, json_text
 
 __all__ = [
     "POSITIONS_FEED",
     "SAME_AGE_S",
     "DeviceCache",
     "Reject",
+    "SpeedGuard",
     "better_fix",
     "count_positions",
     "last_positions_since",
@@ -51,8 +54,6 @@ _PAYLOAD_MAX = 1000
 _POS = Position.__table__
 _ULP = UnitLastPosition.__table__
 _REJ = RejectedReport.__table__
-_FEED = FeedRevision.__table__
-_ULP_COLUMNS = ("device_id", "fix_time", "lon", "lat", "accuracy_m", "speed_mps", "heading_deg", "battery_pct")
 
 
 class Reject(NamedTuple):
@@ -65,15 +66,6 @@ class Reject(NamedTuple):
     payload: str  # the first bytes of the report
 
 
-def _dialect_insert(session: Session, table):
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"positions need PostgreSQL or SQLite, not {name}")
-
-
 def _chunks(items: Sequence, size: int = _IN_CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -84,7 +76,7 @@ def _chunks(items: Sequence, size: int = _IN_CHUNK) -> Iterable[Sequence]:
 # --------------------------------------------------------------------------
 
 class DeviceCache:
-    """device_id -> (unit_id, active), remembered for ``ttl_s``.
+    """device_id -> (unit_id, active, travel_mode), remembered for ``ttl_s``.
 
     Only known devices are cached: a device added a moment ago is found on its
     first report; a removed or deactivated one keeps reporting for at most
@@ -93,42 +85,36 @@ class DeviceCache:
     def __init__(self, ttl_s: float = 10.0, max_entries: int = 100_000):
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self._entries: dict[str, tuple[int, bool, float]] = {}
+        self._entries: dict[str, tuple[tuple[int, bool, str], float]] = {}
 
     def clear(self) -> None:
         self._entries.clear()
 
-    def resolve(self, session: Session, device_ids: Iterable[str]) -> dict[str, tuple[int, bool]]:
+    def resolve(self, session: Session, device_ids: Iterable[str]) -> dict[str, tuple[int, bool, str]]:
         now = time.monotonic()
-        found: dict[str, tuple[int, bool]] = {}
+        found: dict[str, tuple[int, bool, str]] = {}
         missing = []
+        entries = self._entries
         for device_id in set(device_ids):
-            entry = self._entries.get(device_id)
-            if entry is not None and entry[2] > now:
-                found[device_id] = (entry[0], entry[1])
+            entry = entries.get(device_id)
+            if entry is not None and entry[1] > now:
+                found[device_id] = entry[0]
             else:
                 missing.append(device_id)
         if missing:
             fresh = lookup_devices(session, missing)
-            if len(self._entries) + len(fresh) > self.max_entries:
-                self._entries.clear()
+            if len(entries) + len(fresh) > self.max_entries:
+                entries.clear()
             expires = now + self.ttl_s
             for device_id, value in fresh.items():
-                self._entries[device_id] = (value[0], value[1], expires)
+                entries[device_id] = (value, expires)
             found.update(fresh)
         return found
 
 
-def lookup_devices(session: Session, device_ids: Sequence[str]) -> dict[str, tuple[int, bool]]:
-    """device_id -> (unit_id, active) for the known ones among ``device_ids``."""
-    result: dict[str, tuple[int, bool]] = {}
-    for chunk in _chunks(list(device_ids)):
-        rows = session.execute(
-            select(Device.device_id, Device.unit_id, Device.active).where(Device.device_id.in_(chunk))
-        )
-        for device_id, unit_id, active in rows:
-            result[device_id] = (unit_id, bool(active))
-    return result
+def lookup_devices(session: Session, device_ids: Sequence[str]) -> dict[str, tuple[int, bool, str]]:
+    """device_id -> (unit_id, active, the unit's travel mode) for the known ones among ``device_ids``."""
+    return batch_store(session).devices(device_ids)
 
 
 # --------------------------------------------------------------------------
@@ -165,18 +151,62 @@ def _future_reason(fix_time: datetime, now: datetime, tolerance_s: float) -> str
             f"(more than {tolerance_s:g} s ahead of the server clock)")
 
 
+class SpeedGuard:
+    """The impossible-speed rule (``core.fix_rules.implausible_jump``) with a memory.
+
+    ``max_speed_kmh`` maps a unit's travel mode to the speed it cannot exceed. A unit's
+    last flagged fix is remembered: if the next fix is plausible from *it*, the live
+    position was the outlier (a bad fix let through before, a device switched on far
+    away), so the unit moves again instead of being pinned for ever."""
+
+    def __init__(self, max_speed_kmh: dict[str, float] | None = None, max_units: int = 100_000):
+        self.max_speed_mps = {mode: kmh / 3.6 for mode, kmh in (max_speed_kmh or DEFAULT_MAX_SPEED_KMH).items()}
+        self.max_units = max_units
+        self._suspects: dict[int, tuple[datetime, float, float, float | None]] = {}
+
+    def allows(self, unit_id: int, travel_mode: str, last: tuple, new: tuple) -> bool:
+        """May the unit move from ``last`` to ``new`` (each (time, lon, lat, accuracy_m))?"""
+        limit = self.max_speed_mps.get(travel_mode) or max(self.max_speed_mps.values())
+        if not implausible_jump(last, new, limit):
+            self._suspects.pop(unit_id, None)
+            return True
+        suspect = self._suspects.get(unit_id)
+        if suspect is not None and new[0] > suspect[0] and not implausible_jump(suspect, new, limit):
+            del self._suspects[unit_id]
+            return True
+        if len(self._suspects) >= self.max_units:
+            self._suspects.clear()
+        self._suspects[unit_id] = new
+        return False
+
+
+# Defaults of LiveSettings.max_speed_*_kmh: "impossible", not "unusual": a foot patrol
+# may ride in a car; a teleport across the country is what this catches.
+DEFAULT_MAX_SPEED_KMH = {"foot": 150.0, "ebike": 150.0, "car": 300.0}
+
+_TIME = POSITION_COLUMNS.index("fix_time")
+_ACCURACY = POSITION_COLUMNS.index("accuracy_m")
+_UNIT = POSITION_COLUMNS.index("unit_id")
+_ATTRIBUTES = POSITION_COLUMNS.index("attributes")
+_LON = POSITION_COLUMNS.index("lon")
+_LAT = POSITION_COLUMNS.index("lat")
+
+
 def store_fixes(
     session: Session,
     fixes: Sequence[Fix],
     now: datetime,
-    future_tolerance_s: float = 300,
+    future_tolerance_s: float = 30,
     devices: DeviceCache | None = None,
+    speed_guard: SpeedGuard | None = None,
 ) -> list[str | None]:
     """Store a batch of fixes; one entry per fix: None (accepted) or a one-line reason.
 
     A fix without a time gets ``now``. A duplicate (device, fix time) is
     accepted and stores nothing new. Unknown or inactive devices and fixes more
-    than ``future_tolerance_s`` ahead of ``now`` are rejected. Units whose
+    than ``future_tolerance_s`` ahead of ``now`` are rejected. A fix implying an
+    impossible speed from its unit's live position is stored, flagged, and does not
+    move the unit (``speed_guard``; a fresh default one when None). Units whose
     position moved get the next revision of the ``positions`` feed. The caller
     commits.
     """
@@ -188,8 +218,10 @@ def store_fixes(
     known = (devices.resolve(session, (f.device_id for f in fixes)) if devices is not None
              else lookup_devices(session, list({f.device_id for f in fixes})))
     latest_allowed = now + timedelta(seconds=future_tolerance_s)
+    now_utc = now.astimezone(timezone.utc)
 
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple] = []
+    modes: dict[int, str] = {}
     for index, fix in enumerate(fixes):
         device = known.get(fix.device_id)
         if device is None:
@@ -198,101 +230,65 @@ def store_fixes(
         if not device[1]:
             results[index] = f"inactive device: {fix.device_id!r}"
             continue
-        fix_time = fix.fix_time or now
+        fix_time = fix.fix_time or now_utc
         if fix_time.tzinfo is None:  # parsers give UTC-aware times; be lenient with other callers
             fix_time = fix_time.replace(tzinfo=timezone.utc)
         if fix_time > latest_allowed:
             results[index] = _future_reason(fix_time, now, future_tolerance_s)
             continue
+        if fix_time < EARLIEST_FIX_TIME:
+            results[index] = f"fix time {fix_time.isoformat()} is before {EARLIEST_FIX_TIME.year}"
+            continue
+        modes[device[0]] = device[2]
         # float(): PostgreSQL arrays refuse a mix of int and float.
-        rows.append({
-            "device_id": fix.device_id, "unit_id": device[0], "fix_time": fix_time, "received_at": now,
-            "lon": float(fix.lon), "lat": float(fix.lat), "accuracy_m": _float(fix.accuracy_m),
-            "speed_mps": _float(fix.speed_mps), "heading_deg": _float(fix.heading_deg),
-            "altitude_m": _float(fix.altitude_m), "battery_pct": _float(fix.battery_pct),
-            "stale_at": fix.stale_at, "protocol": fix.protocol[:16], "attributes": fix.attributes or {},
-        })
+        rows.append((fix.device_id, device[0], fix_time, now_utc, float(fix.lon), float(fix.lat),
+                     _float(fix.accuracy_m), _float(fix.speed_mps), _float(fix.heading_deg),
+                     _float(fix.altitude_m), _float(fix.battery_pct), fix.stale_at, fix.protocol[:16],
+                     json_text(fix.attributes)))
     if not rows:
         return results
-
-    # RETURNING tells which rows were new: a resent fix must not move its unit.
-    if _is_postgresql(session):
-        inserted = _insert_positions_pg(session, rows, now)
-    else:
-        stmt = (sqlite.insert(_POS).on_conflict_do_nothing(index_elements=["device_id", "fix_time"])
-                .returning(_POS.c.device_id, _POS.c.fix_time))
-        inserted = {(r[0], r[1]) for r in session.execute(stmt, rows)}
-    if inserted:
-        _move_units(session, [r for r in rows if (r["device_id"], r["fix_time"]) in inserted])
+    store = batch_store(session)
+    # The revision's row lock serializes writers from here to commit, so revisions
+    # commit in order and the comparisons below see every earlier winner.
+    new, rev = store.insert_and_lock(rows, POSITIONS_FEED)
+    # A resent fix is stored once and must not move its unit.
+    _move_units(store, [row for row, is_new in zip(rows, new) if is_new], rev, modes, speed_guard or SpeedGuard())
     return results
 
 
-# One statement text whatever the batch size, so psycopg and the server prepare
-# it once; a multi-row VALUES list would be parsed and planned on every batch.
-_PG_INSERT_POSITIONS = text("""
-INSERT INTO positions (device_id, unit_id, fix_time, received_at, lon, lat, accuracy_m, speed_mps,
-                       heading_deg, altitude_m, battery_pct, stale_at, protocol, attributes)
-SELECT d, u, f, :received_at, x, y, a, s, h, al, b, st, p, CAST(j AS json)
-FROM unnest(CAST(:device_id AS varchar[]), CAST(:unit_id AS integer[]), CAST(:fix_time AS timestamptz[]),
-            CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:accuracy_m AS float8[]),
-            CAST(:speed_mps AS float8[]), CAST(:heading_deg AS float8[]), CAST(:altitude_m AS float8[]),
-            CAST(:battery_pct AS float8[]), CAST(:stale_at AS timestamptz[]), CAST(:protocol AS varchar[]),
-            CAST(:attributes AS text[]))
-     AS t(d, u, f, x, y, a, s, h, al, b, st, p, j)
-ON CONFLICT (device_id, fix_time) DO NOTHING
-RETURNING device_id, fix_time
-""")
-_PG_ARRAYS = ("device_id", "unit_id", "fix_time", "lon", "lat", "accuracy_m", "speed_mps", "heading_deg",
-              "altitude_m", "battery_pct", "stale_at", "protocol")
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _insert_positions_pg(session: Session, rows: list[dict[str, Any]], now: datetime) -> set[tuple[str, datetime]]:
-    params: dict[str, Any] = {name: [row[name] for row in rows] for name in _PG_ARRAYS}
-    params["attributes"] = [json.dumps(row["attributes"], ensure_ascii=False, default=str) for row in rows]
-    params["received_at"] = now
-    return {(r[0], r[1]) for r in session.execute(_PG_INSERT_POSITIONS, params)}
-
-
-def _move_units(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Advance ``unit_last_position`` for the units these new fixes beat."""
-    best: dict[int, dict[str, Any]] = {}
+def _move_units(store: BatchStore, rows: list[tuple], rev: int, modes: dict[int, str], guard: SpeedGuard) -> None:
+    """Advance ``unit_last_position`` for the units these new fixes beat (at revision ``rev``)."""
+    by_unit: dict[int, list[tuple]] = {}
     for row in rows:
-        current = best.get(row["unit_id"])
-        if current is None or better_fix(row["fix_time"], row["accuracy_m"], current["fix_time"], current["accuracy_m"],
-                                         row["device_id"] == current["device_id"]):
-            best[row["unit_id"]] = row
-
-    # The feed row lock serializes writers from here to commit, so revisions
-    # commit in order and the comparison below sees every earlier winner.
-    rev = lock_feed(session, POSITIONS_FEED)
-    unit_ids = sorted(best)
-    for chunk in _chunks(unit_ids):
-        for unit_id, fix_time, accuracy, device_id in session.execute(
-            select(_ULP.c.unit_id, _ULP.c.fix_time, _ULP.c.accuracy_m, _ULP.c.device_id).where(_ULP.c.unit_id.in_(chunk))
-        ):
-            candidate = best[unit_id]
-            if not better_fix(candidate["fix_time"], candidate["accuracy_m"], fix_time, accuracy,
-                              candidate["device_id"] == device_id):
-                del best[unit_id]
-    if not best:
+        by_unit.setdefault(row[_UNIT], []).append(row)
+    current = store.last_positions(sorted(by_unit)) if by_unit else {}
+    winners = []
+    flagged = []
+    for unit_id, candidates in by_unit.items():
+        if len(candidates) > 1:
+            candidates.sort(key=itemgetter(_TIME))
+        live = current.get(unit_id)  # (device_id, fix_time, lon, lat, accuracy_m)
+        best = None
+        for row in candidates:
+            if live is not None and not better_fix(row[_TIME], row[_ACCURACY], live[1], live[4], row[0] == live[0]):
+                continue
+            if live is not None and not guard.allows(unit_id, modes[unit_id], (live[1], live[2], live[3], live[4]),
+                                                     (row[_TIME], row[_LON], row[_LAT], row[_ACCURACY])):
+                flagged.append(row)
+                continue
+            best = row
+            live = (row[0], row[_TIME], row[_LON], row[_LAT], row[_ACCURACY])
+        if best is not None:
+            winners.append(best)
+    if flagged:
+        store.flag([(row[0], row[_TIME]) for row in flagged],
+                   [json_text({**json.loads(row[_ATTRIBUTES]), "flag": FLAG_IMPLAUSIBLE_SPEED}) for row in flagged])
+    if not winners:
+        store.undo_bump(POSITIONS_FEED)
         return
-    rev += 1
-    session.execute(update(_FEED).where(_FEED.c.feed == POSITIONS_FEED).values(rev=rev))
-    # Wakes the workstations' change feeds on commit (PostgreSQL; SQLite feeds just poll).
-    notify(session, POSITIONS_CHANNEL, str(rev))
-    insert = _dialect_insert(session, _ULP)
-    upsert = insert.on_conflict_do_update(
-        index_elements=["unit_id"],
-        set_={name: insert.excluded[name] for name in (*_ULP_COLUMNS, "rev")},
-    )
-    session.execute(upsert, [
-        {"unit_id": unit_id, "rev": rev, **{name: row[name] for name in _ULP_COLUMNS}}
-        for unit_id, row in best.items()
-    ])
+    # The NOTIFY wakes the workstations' change feeds on commit (PostgreSQL; SQLite feeds just poll).
+    store.upsert_last([(r[_UNIT], r[0], r[_TIME], r[_LON], r[_LAT], r[_ACCURACY], r[7], r[8], r[10])
+                       for r in winners], rev, POSITIONS_CHANNEL)
 
 
 def positions_revision(session: Session) -> int:

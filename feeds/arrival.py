@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -32,6 +33,7 @@ FIX_BEFORE_ORDER_S = 60.0
 # A fix vaguer than this (cell-tower positions) proves no arrival.
 MAX_ACCURACY_M = 250.0
 _RETRIES = 3
+MIN_POLL_INTERVAL_S = 0.2
 
 
 class ArrivalDetector:
@@ -97,11 +99,15 @@ class ArrivalDetector:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 self.poll_once()
             except Exception:  # the database may come back; never let the thread die
                 log.exception("arrival detection failed; retrying")
                 self._stop.wait(5)
+            # Ingest commits (and NOTIFYs) up to hundreds of batches a second; a poll per batch
+            # would take the ingest server's CPU. Arrivals are seconds apart: poll at most this often.
+            self._stop.wait(max(0.0, MIN_POLL_INTERVAL_S - (time.monotonic() - started)))
             if self._feed is not None:
                 self._feed.wait(self.interval_s)  # a NOTIFY from the ingest writer cuts it short
             else:

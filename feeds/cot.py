@@ -35,6 +35,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
+from core.fix_rules import check_not_too_old, check_range
 from core.fixes import Fix, ReportError
 
 __all__ = ["MAX_COT_BYTES", "PING_TYPE", "TAK_CHATTER", "UNKNOWN", "CotSplit", "chatter_type", "parse_cot",
@@ -221,12 +222,12 @@ def parse_cot(data: bytes, max_bytes: int = MAX_COT_BYTES) -> Fix:
         device_id=uid,
         lat=lat,
         lon=lon,
-        fix_time=fix_time,
-        accuracy_m=None if accuracy is None or accuracy < 0 else accuracy,
-        speed_mps=speed,
+        fix_time=check_not_too_old(fix_time, "time"),
+        accuracy_m=check_range("accuracy", None if accuracy is None or accuracy < 0 else accuracy, "ce"),
+        speed_mps=check_range("speed", speed),
         heading_deg=heading,
-        altitude_m=altitude,
-        battery_pct=battery,
+        altitude_m=check_range("altitude", altitude, "hae"),
+        battery_pct=check_range("battery", battery),
         stale_at=stale_at,
         protocol=PROTOCOL,
         attributes=attributes,

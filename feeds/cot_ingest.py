@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
 from feeds.cot import MAX_COT_BYTES, PING_TYPE, TAK_CHATTER, chatter_type, parse_cot, pong_event, split_cot_stream
+from feeds.limits import PENALTY_S, RejectPenalty, admit_connection
 
 if TYPE_CHECKING:
     from feeds.writer import IngestWriter
 
 log = logging.getLogger("gridcommand.ingest")
 
-__all__ = ["PING_TYPE", "CotTcpProtocol", "CotUdpProtocol", "handle_cot_message"]
+__all__ = ["PING", "PING_TYPE", "CotTcpProtocol", "CotUdpProtocol", "handle_cot_message"]
+
+# What handle_cot_message found: a fix queued (True), a rejected report (False), or a TAK
+# ping that a TAK server answers with a pong (PING: truthy, it is no reject).
+PING = "ping"
+# Events handled from one stream in one turn of the loop.
+PER_TURN = 64
 
 
 def _address(peer) -> str:
@@ -28,16 +36,17 @@ def _address(peer) -> str:
     return str(peer or "?")
 
 
-def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> bool:
-    """Parse one CoT message and queue its fix, or record why it was rejected.
+def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> bool | str:
+    """Parse one CoT message and queue its fix (True), or record why it was rejected (False).
 
-    TAK protocol chatter (pings, keep-alives) is neither: True asks the caller to answer a pong."""
+    TAK protocol chatter (pings, keep-alives) is neither a fix nor a reject: PING asks the
+    caller to answer a pong, other chatter is True."""
     try:
         fix = parse_cot(data, MAX_COT_BYTES)
     except ReportError as exc:
         kind = chatter_type(data)  # chatter often has no point: only then look
         if kind is not None:
-            return kind == PING_TYPE
+            return PING if kind == PING_TYPE else True
         writer.reject("cot", source, str(exc), data)
         return False
     except Exception as exc:  # parse_cot promises ReportError only; belt and braces
@@ -46,9 +55,9 @@ def handle_cot_message(writer: "IngestWriter", data: bytes, source: str) -> bool
         return False
     kind = fix.attributes.get("type")
     if kind in TAK_CHATTER:
-        return kind == PING_TYPE
+        return PING if kind == PING_TYPE else True
     writer.submit(fix, source, data)
-    return False
+    return True
 
 
 class CotUdpProtocol(asyncio.DatagramProtocol):
@@ -72,39 +81,69 @@ class CotUdpProtocol(asyncio.DatagramProtocol):
 class CotTcpProtocol(asyncio.Protocol):
     """One TAK client's stream: events back to back, no framing."""
 
-    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop):
+    def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop,
+                 max_connections: int | None = None):
         self.writer = writer
         self.connections = connections
+        self.max_connections = max_connections
         self.loop = loop
         self.transport = None
         self.peer = "?"
         self.buf = b""
+        self.pending: deque[bytes] = deque()  # split off, not yet handled
+        self.closing = False
         self.last_active = loop.time()
+        self.penalty = RejectPenalty()
 
     def connection_made(self, transport) -> None:
         self.transport = transport
         self.peer = _address(transport.get_extra_info("peername"))
-        self.connections.add(self)
+        admit_connection(self, transport)
 
     def connection_lost(self, exc) -> None:
         self.connections.discard(self)
         self.transport = None
+        self.closing = True
+        self.pending.clear()
 
     def data_received(self, data: bytes) -> None:
         self.last_active = self.loop.time()
+        if self.closing:
+            return
         try:
             messages, self.buf, dropped = split_cot_stream(self.buf + data, MAX_COT_BYTES)
             if dropped:
                 self.writer.reject("cot", self.peer, f"dropped {dropped} bytes of cut-off or oversize CoT",
                                    b"")
-            for message in messages:
-                if handle_cot_message(self.writer, message, self.peer) and self.transport is not None:
-                    self.transport.write(pong_event(datetime.now(timezone.utc)))
+            self.pending.extend(messages)
+            self._handle_some()
         except Exception:
             log.exception("CoT stream from %s failed; closing it", self.peer)
             self.buf = b""
             if self.transport is not None:
                 self.transport.close()
+
+    def _handle_some(self) -> None:
+        """At most PER_TURN events, then the loop serves everyone else; reading waits meanwhile,
+        so a flooding sender costs its share of the loop and a bounded buffer, nothing more."""
+        pending = self.pending
+        for _ in range(min(PER_TURN, len(pending))):
+            handled = handle_cot_message(self.writer, pending.popleft(), self.peer)
+            if handled == PING and self.transport is not None:
+                self.transport.write(pong_event(datetime.now(timezone.utc)))
+            if not handled and self.penalty.rejected(self.loop.time()):
+                # Mostly garbage: this stream is not read (nor its backlog handled) for a while.
+                if self.transport is not None:
+                    self.transport.pause_reading()
+                    self.loop.call_later(PENALTY_S, self._handle_some)
+                return
+        if self.transport is None:
+            return
+        if pending:
+            self.transport.pause_reading()
+            self.loop.call_soon(self._handle_some)
+        else:
+            self.transport.resume_reading()
 
     def eof_received(self):
         if self.buf.strip():
@@ -115,6 +154,9 @@ class CotTcpProtocol(asyncio.Protocol):
     @property
     def idle(self) -> bool:
         return True
+
+    def timed_out(self, now: float, request_timeout_s: float) -> bool:
+        return False  # CoT streams have no requests; idle streams are closed by the idle timeout
 
     def stop_reading(self) -> None:
         if self.transport is not None:

@@ -15,6 +15,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from core.fixes import ReportError
+from feeds.limits import PENALTY_S, RejectPenalty, admit_connection
 from feeds.osmand import parse_osmand_request
 from feeds.writer import STORE_FAILED
 
@@ -30,6 +31,10 @@ MAX_HEAD = 8192  # request line + headers
 MAX_BODY = 65536
 # Pipelined requests waiting for their answers before we stop reading.
 MAX_PENDING = 64
+# Requests read from one connection in one turn of the loop.
+PER_TURN = 32
+# Bytes of answers waiting for a peer that does not read before we stop reading its requests.
+WRITE_BUFFER_HIGH = 64 * 1024
 _ACCEPTED_METHODS = frozenset({"GET", "POST", "PUT"})
 _REASONS = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 408: "Request Timeout",
             411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
@@ -118,8 +123,9 @@ class HttpIngestProtocol(asyncio.Protocol):
     """One client connection; ``connections`` is the server's set of open ones (for shutdown)."""
 
     def __init__(self, writer: "IngestWriter", connections: set, loop: asyncio.AbstractEventLoop,
-                 api: "IncidentApi | None" = None):
+                 api: "IncidentApi | None" = None, max_connections: int | None = None):
         self.writer = writer
+        self.max_connections = max_connections
         self.api = api  # handles /api/v1/...; None: only position reports here
         self.connections = connections
         self.loop = loop
@@ -129,9 +135,13 @@ class HttpIngestProtocol(asyncio.Protocol):
         # Answers in request order: [bytes (None while the writer works), close after it?, keep-alive, HTTP/1.0]
         self.slots: deque[list] = deque()
         self.closing = False  # no more requests are read
-        self.paused = False
+        self.paused = False  # reading paused: too many answers owed
+        self.write_paused = False  # reading paused: the peer does not read its answers
         self.continued = False  # 100 Continue sent for the request being read
         self.last_active = loop.time()
+        self.partial_since: float | None = None  # when the unfinished request's first bytes came
+        self.penalty = RejectPenalty()
+        self.penalized = False  # reading paused: too many rejected requests this second
 
     # -- asyncio callbacks -----------------------------------------------------
 
@@ -140,7 +150,10 @@ class HttpIngestProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and len(peer) >= 2:
             self.peer = f"{peer[0]}:{peer[1]}"
-        self.connections.add(self)
+        if not admit_connection(self, transport):
+            return
+        # Answers a peer does not read stop us reading its requests (pause_writing below).
+        transport.set_write_buffer_limits(high=WRITE_BUFFER_HIGH)
 
     def connection_lost(self, exc) -> None:
         self.connections.discard(self)
@@ -151,17 +164,35 @@ class HttpIngestProtocol(asyncio.Protocol):
         self.last_active = self.loop.time()
         if self.closing:
             return
+        if not self.buf:
+            self.partial_since = self.last_active
         self.buf += data
-        try:
-            self._process()
-        except Exception:  # a bug here must cost one connection, never the server
-            log.exception("HTTP connection from %s failed", self.peer)
-            self._fail(500, "internal error")
+        self._process()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._resume()
 
     # -- requests ------------------------------------------------------------------
 
     def _process(self) -> None:
-        while not self.closing and self.buf and not self.paused:
+        try:
+            self._process_some()
+        except Exception:  # a bug here must cost one connection, never the server
+            log.exception("HTTP connection from %s failed", self.peer)
+            self._fail(500, "internal error")
+
+    def _process_some(self) -> None:
+        # At most PER_TURN requests, then the loop serves the other connections: one
+        # client's pipelined flood must not hold the loop for the length of its buffer.
+        for _ in range(PER_TURN):
+            if self.closing or not self.buf or self.paused or self.write_paused or self.penalized:
+                break
             try:
                 request = self._next_request()
             except _HttpError as exc:
@@ -169,7 +200,27 @@ class HttpIngestProtocol(asyncio.Protocol):
                 return
             if request is None:
                 return
+            self.partial_since = self.loop.time() if self.buf else None
             self._handle(request)
+        else:
+            if self.buf and not self.closing and self.transport is not None:
+                self.transport.pause_reading()
+                self.loop.call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        if self.transport is None or self.closing:
+            return
+        if not (self.paused or self.write_paused or self.penalized):
+            self.transport.resume_reading()
+        self._process()
+
+    def _resume(self) -> None:
+        """Read again once neither too many answers are owed nor the peer's buffer is full."""
+        if self.paused or self.write_paused or self.penalized or self.transport is None or self.closing:
+            return
+        self.transport.resume_reading()
+        if self.buf:
+            self.loop.call_soon(self._process)
 
     def _next_request(self) -> _Request | None:
         buf = self.buf
@@ -253,7 +304,7 @@ class HttpIngestProtocol(asyncio.Protocol):
             self._limit_pending()
             return
         if request.method not in _ACCEPTED_METHODS:
-            self.writer.reject("osmand", self.peer, f"HTTP 405: method {request.method[:20]!r} not allowed",
+            self._rejected("osmand", f"HTTP 405: method {request.method[:20]!r} not allowed",
                                (request.method, request.target, request.body))
             self._answer(slot, _response(405, "use GET or POST", request.keep_alive, request.http10))
             return
@@ -267,13 +318,25 @@ class HttpIngestProtocol(asyncio.Protocol):
             fix = parse_osmand_request(request.method, query, request.headers.get("content-type"), request.body)
         except ReportError as exc:
             reason = str(exc)
-            self.writer.reject("osmand", self.peer, reason, (request.method, request.target, request.body))
+            self._rejected("osmand", reason, (request.method, request.target, request.body))
             self._answer(slot, _response(400, reason, request.keep_alive, request.http10))
             return
         # The excerpt is only built if the writer rejects the fix.
         payload = (request.method, request.target, request.body)
         self.writer.submit(fix, self.peer, payload, lambda outcome, slot=slot: self._stored(slot, outcome))
         self._limit_pending()
+
+    def _rejected(self, protocol: str, reason: str, payload) -> None:
+        """Record a rejected request; a connection sending mostly garbage is not read for a while."""
+        self.writer.reject(protocol, self.peer, reason, payload)
+        if self.penalty.rejected(self.loop.time()) and not self.penalized and self.transport is not None:
+            self.penalized = True
+            self.transport.pause_reading()
+            self.loop.call_later(PENALTY_S, self._end_penalty)
+
+    def _end_penalty(self) -> None:
+        self.penalized = False
+        self._resume()
 
     def _limit_pending(self) -> None:
         if len(self.slots) >= MAX_PENDING and self.transport is not None:
@@ -306,11 +369,9 @@ class HttpIngestProtocol(asyncio.Protocol):
         if self.closing and not slots:
             self._close()
             return
-        if self.paused and len(slots) < MAX_PENDING // 2 and transport is not None:
+        if self.paused and len(slots) < MAX_PENDING // 2:
             self.paused = False
-            transport.resume_reading()
-            if self.buf and not self.closing:
-                self.loop.call_soon(self._process)
+            self._resume()
 
     def _fail(self, status: int, reason: str) -> None:
         """An unreadable request: answer after the ones before it, then close."""
@@ -333,6 +394,13 @@ class HttpIngestProtocol(asyncio.Protocol):
     def idle(self) -> bool:
         """No answer owed."""
         return not self.slots
+
+    def timed_out(self, now: float, request_timeout_s: float) -> bool:
+        """A request begun more than ``request_timeout_s`` ago is still incomplete: answer 408, close."""
+        if self.partial_since is None or now - self.partial_since < request_timeout_s or self.closing:
+            return False
+        self._fail(408, f"request not complete within {request_timeout_s:g} s")
+        return True
 
     def stop_reading(self) -> None:
         """Shutdown: finish the requests already read, read no more."""

@@ -12,13 +12,15 @@ import asyncio
 import logging
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from feeds.cot_ingest import CotTcpProtocol, CotUdpProtocol
 from feeds.http_ingest import HttpIngestProtocol
+from feeds.limits import ConnectionLimits, ThrottledLog, effective_max_connections, raise_nofile_limit
+from db.positions_repo import SpeedGuard
 from feeds.writer import IngestWriter, Outcomes
 
 if TYPE_CHECKING:
@@ -28,8 +30,6 @@ log = logging.getLogger("gridcommand.ingest")
 
 __all__ = ["IngestConfig", "IngestServer", "parse_hostport", "serve"]
 
-# A connection that sends nothing this long is closed.
-IDLE_TIMEOUT_S = 300.0
 # How long shutdown waits for queued fixes to commit before giving up.
 DRAIN_TIMEOUT_S = 30.0
 
@@ -39,9 +39,12 @@ class IngestConfig:
     http: tuple[str, int] | None = ("127.0.0.1", 5055)
     cot_udp: tuple[str, int] | None = None
     cot_tcp: tuple[str, int] | None = None
-    future_tolerance_s: float = 300
+    future_tolerance_s: float = 30
     rejects_keep: int = 10_000
     max_batch: int = 500
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    max_speed_kmh: dict[str, float] | None = None  # travel mode -> impossible speed (None: the defaults)
+    reuse_port: bool = False  # several `serve` processes share the ports (--workers)
 
 
 def parse_hostport(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -82,26 +85,37 @@ class IngestServer:
         self._stop = asyncio.Event()
         cfg = self.config
         self.writer = IngestWriter(self.engine, self._deliver, future_tolerance_s=cfg.future_tolerance_s,
-                                   rejects_keep=cfg.rejects_keep, max_batch=cfg.max_batch)
+                                   rejects_keep=cfg.rejects_keep, max_batch=cfg.max_batch,
+                                   speed_guard=SpeedGuard(cfg.max_speed_kmh))
         self.writer.start()
+        loop.set_exception_handler(_throttled_exception_handler())
+        soft, _ = raise_nofile_limit()
+        cap = effective_max_connections(cfg.limits.max_connections, soft)
+        if cap < cfg.limits.max_connections:
+            log.warning("at most %d connections: the descriptor limit is %d (raise `ulimit -n`)", cap, soft)
+        reuse = {"reuse_address": True, "reuse_port": cfg.reuse_port or None}
         if cfg.http is not None:
             server = await loop.create_server(
-                lambda: HttpIngestProtocol(self.writer, self.connections, loop, self.api),
-                cfg.http[0], cfg.http[1], reuse_address=True, backlog=1024)
+                lambda: HttpIngestProtocol(self.writer, self.connections, loop, self.api, cap),
+                cfg.http[0], cfg.http[1], backlog=1024, **reuse)
             self.listeners.append(server)
             self.bound["http"] = server.sockets[0].getsockname()[:2]
         if cfg.cot_tcp is not None:
-            server = await loop.create_server(lambda: CotTcpProtocol(self.writer, self.connections, loop),
-                                              cfg.cot_tcp[0], cfg.cot_tcp[1], reuse_address=True)
+            server = await loop.create_server(lambda: CotTcpProtocol(self.writer, self.connections, loop, cap),
+                                              cfg.cot_tcp[0], cfg.cot_tcp[1], **reuse)
             self.listeners.append(server)
             self.bound["cot-tcp"] = server.sockets[0].getsockname()[:2]
         if cfg.cot_udp is not None:
             transport, _ = await loop.create_datagram_endpoint(lambda: CotUdpProtocol(self.writer),
-                                                               local_addr=cfg.cot_udp)
+                                                               local_addr=cfg.cot_udp, reuse_port=cfg.reuse_port or None)
             self.listeners.append(transport)
             self.bound["cot-udp"] = transport.get_extra_info("sockname")[:2]
         for name, (host, port) in self.bound.items():
-            log.info("listening for %s on %s:%d", name, host, port)
+            if host in _LOOPBACK:
+                log.info("listening for %s on %s:%d", name, host, port)
+            else:  # reachable from other machines, without authentication: say so
+                log.warning("listening for %s on %s:%d: reachable from other machines (unauthenticated)",
+                            name, host, port)
 
     async def run_until_stopped(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)):  # SIGHUP: terminal closed
@@ -126,11 +140,17 @@ class IngestServer:
             self.loop.call_soon_threadsafe(self.request_stop)
 
     async def _sweep_idle(self) -> None:
+        """Close connections idle longer than the idle timeout, and answer 408 to requests
+        still incomplete after the request timeout (slowloris)."""
+        limits = self.config.limits
         while True:
-            await asyncio.sleep(min(30.0, IDLE_TIMEOUT_S / 4))
-            limit = self.loop.time() - IDLE_TIMEOUT_S
+            await asyncio.sleep(max(0.05, min(1.0, limits.request_timeout_s / 4, limits.idle_timeout_s / 4)))
+            now = self.loop.time()
+            idle_before = now - limits.idle_timeout_s
             for conn in list(self.connections):
-                if conn.last_active < limit and conn.idle and conn.transport is not None:
+                if conn.transport is None or conn.timed_out(now, limits.request_timeout_s):
+                    continue
+                if conn.last_active < idle_before and conn.idle:
                     conn.transport.close()
 
     async def shutdown(self) -> None:
@@ -155,8 +175,26 @@ class IngestServer:
         for listener in self.listeners:
             if hasattr(listener, "wait_closed"):  # TCP servers; UDP transports have nothing to wait for
                 await listener.wait_closed()
-        log.info("stopped: %d fixes stored, %d rejected, %d failed",
-                 self.writer.stored, self.writer.rejected, self.writer.failed)
+        log.info("stopped: %d fixes stored, %d rejected, %d failed, %d reject records dropped (over budget)",
+                 self.writer.stored, self.writer.rejected, self.writer.failed, self.writer.rejects_dropped)
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _throttled_exception_handler():
+    """The loop's errors (accept failing for want of descriptors, above all) logged once per
+    interval with a count, instead of a traceback for every attempt."""
+    throttled = ThrottledLog(log)
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, OSError):
+            throttled("event loop: %s: %s", context.get("message", "error"), exc)
+        else:
+            loop.default_exception_handler(context)
+
+    return handler
 
 
 def _run_callbacks(outcomes: Outcomes) -> None:
@@ -182,5 +220,15 @@ async def _main(engine: Engine, config: IngestConfig, ready=None, api=None) -> N
 
 def serve(engine: Engine, config: IngestConfig, ready=None, api: "IncidentApi | None" = None) -> int:
     """Run the ingest server (and ``api`` on its HTTP port) until SIGTERM/SIGINT; returns the exit status."""
-    asyncio.run(_main(engine, config, ready, api))
+    with _event_loop() as runner:
+        runner.run(_main(engine, config, ready, api))
     return 0
+
+
+def _event_loop() -> asyncio.Runner:
+    """uvloop when installed (a third of the loop's cost per request here), else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
 from core.clock import Clock, SystemClock
 from core.fixes import Fix
 from core.redaction import redact
-from db.engine import session_factory
-from db.positions_repo import DeviceCache, Reject, record_rejects, store_fixes
+from db.positions_repo import DeviceCache, Reject, SpeedGuard, record_rejects, store_fixes
+from feeds.limits import SenderBudget
 
 log = logging.getLogger("gridcommand.ingest")
 
@@ -96,11 +97,13 @@ class IngestWriter:
         engine: Engine,
         deliver: Callable[[Outcomes], None],
         *,
-        future_tolerance_s: float = 300,
+        future_tolerance_s: float = 30,
         rejects_keep: int = 10_000,
         max_batch: int = 500,
         clock: Clock | None = None,
         reject_log: RejectLog | None = None,
+        reject_budget: SenderBudget | None = None,
+        speed_guard: SpeedGuard | None = None,
     ):
         self.engine = engine
         self.deliver = deliver
@@ -109,13 +112,15 @@ class IngestWriter:
         self.max_batch = max_batch
         self.clock = clock or SystemClock()
         self.reject_log = reject_log or RejectLog()
+        self.reject_budget = reject_budget or SenderBudget()
+        self.speed_guard = speed_guard or SpeedGuard()
         self.devices = DeviceCache()
         # Told about every batch of stored fixes after its commit (patrol detection, feeds/patrol_live.py).
         self.on_stored: Callable[[list[Fix], datetime], None] | None = None
         self.stored = 0
         self.rejected = 0
         self.failed = 0
-        self._sessions = session_factory(engine)
+        self._connection: Connection | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._queued = 0  # submitted and not yet finished; read by the shutdown wait
         self._count_lock = threading.Lock()
@@ -132,12 +137,21 @@ class IngestWriter:
         self._queue.put(_Item(fix, source, payload, done))
 
     def reject(self, protocol: str, source: str, reason: str, payload: Any) -> None:
-        """Record a report rejected before it became a fix (bad syntax, bad values)."""
+        """Record a report rejected before it became a fix (bad syntax, bad values).
+
+        Within the sender's budget only: past it the reject is dropped and counted
+        (``rejects_dropped``), so a flood cannot grow the queue or delay valid fixes."""
+        if not self.reject_budget.admit(source):
+            return
         reason = redact(reason)  # reasons quote the offending value
         self.reject_log(protocol, source, reason)
         with self._count_lock:
             self._queued += 1
         self._queue.put(Reject(self.clock.now(), protocol, source, reason, excerpt(payload)))
+
+    @property
+    def rejects_dropped(self) -> int:
+        return self.reject_budget.dropped
 
     @property
     def busy(self) -> bool:
@@ -175,6 +189,9 @@ class IngestWriter:
                         batch.append(item)
             for start in range(0, len(batch), self.max_batch):
                 self._write(batch[start:start + self.max_batch])
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _write(self, batch: list) -> None:
         items = [item for item in batch if isinstance(item, _Item)]
@@ -184,8 +201,9 @@ class IngestWriter:
             try:
                 outcomes = self._commit(items, rejects)
                 break
-            except Exception as exc:  # any database error: retry once, then fail the batch
+            except Exception as exc:  # any database error: retry once on a new connection, then fail the batch
                 self.devices.clear()  # a device may have moved to a deleted unit
+                self._drop_connection()
                 log.error("storing %d fixes failed (attempt %d): %s", len(items), attempt,
                           " ".join(str(exc).split())[:300])
                 if attempt == 1:
@@ -208,16 +226,37 @@ class IngestWriter:
         except Exception:  # the loop is gone (shutdown): nothing left to tell
             log.debug("could not deliver %d outcomes", len(acks), exc_info=True)
         finally:
+            if rejects:
+                self.reject_budget.done(len(rejects))
             with self._count_lock:
                 self._queued -= len(batch)
 
+    def _session(self) -> Session:
+        """A session on the writer's own connection, kept between batches: a pool checkout
+        costs a ping and a reset round trip per batch on PostgreSQL."""
+        if self._connection is None or self._connection.closed or self._connection.invalidated:
+            self._connection = self.engine.connect()
+        return Session(bind=self._connection, expire_on_commit=False)
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.invalidate()
+                self._connection.close()
+            except Exception:  # already broken: nothing to release
+                log.debug("closing the writer's connection failed", exc_info=True)
+            self._connection = None
+
     def _commit(self, items: list[_Item], rejects: list[Reject]) -> list[str | None]:
         now = self.clock.now()
-        with self._sessions() as session:
+        with self._session() as session:
             outcomes = store_fixes(session, [item.fix for item in items], now,
-                                   self.future_tolerance_s, devices=self.devices)
+                                   self.future_tolerance_s, devices=self.devices, speed_guard=self.speed_guard)
+            # Refused fixes are recorded within their senders' budget too (a flood of unknown ids).
             refused = [Reject(now, item.fix.protocol, item.source, outcome, excerpt(item.payload))
-                       for item, outcome in zip(items, outcomes) if outcome is not None]
+                       for item, outcome in zip(items, outcomes)
+                       if outcome is not None and self.reject_budget.admit(item.source)]
+            self.reject_budget.done(len(refused))
             if rejects or refused:
                 record_rejects(session, rejects + refused, self.rejects_keep)
             session.commit()

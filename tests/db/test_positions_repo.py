@@ -41,6 +41,7 @@ def fix(device: str, seconds: float | None, lat: float = 32.68, lon: float = 112
 
 
 def store(engine, fixes, now=NOW, **kw):
+    kw.setdefault("future_tolerance_s", 300)  # these tests place fixes up to a minute after NOW
     with session_factory(engine)() as s:
         outcomes = store_fixes(s, fixes, now, **kw)
         s.commit()
@@ -258,3 +259,59 @@ def test_moving_units_notifies_listeners_on_postgresql(engine):
         # (no stop_after), so an extra wake-up for the late fix would show.
         got = [n.payload for n in listener.notifies(timeout=1)]
     assert got == ["1", "2"]
+
+
+def test_future_tolerance_defaults_to_30_seconds(engine):
+    add_unit(engine, "U1", {"D1": True})
+    with session_factory(engine)() as s:
+        outcomes = store_fixes(s, [fix("D1", 29), fix("D1", 31), fix("D1", 295)], NOW)
+        s.commit()
+    assert outcomes[0] is None
+    assert "more than 30 s ahead" in outcomes[1] and "future" in outcomes[2]
+    assert count(engine) == 1
+
+
+def test_an_impossible_jump_is_kept_flagged_and_does_not_move_the_unit(engine):
+    from db.positions_repo import SpeedGuard
+
+    unit = add_unit(engine, "U1", {"D1": True})
+    guard = SpeedGuard({"foot": 150.0})
+    assert store(engine, [fix("D1", 0)], speed_guard=guard) == [None]
+    # 295 s later at (10, 10): stored, flagged, the unit stays in Dengzhou.
+    assert store(engine, [fix("D1", 60, lat=10.0, lon=10.0)], speed_guard=guard) == [None]
+    assert (last(engine, unit).lat, last(engine, unit).fix_time) == (32.68, _at(0))
+    # Real fixes keep moving it, in the same batch as another outlier or not.
+    assert store(engine, [fix("D1", 90, lat=32.681), fix("D1", 91, lat=-40.0, lon=-70.0)], speed_guard=guard) == [None] * 2
+    assert (last(engine, unit).lat, last(engine, unit).fix_time) == (32.681, _at(90))
+    with session_factory(engine)() as s:
+        flags = {r.fix_time: r.attributes.get("flag") for r in track(s, unit_id=unit)}
+    assert flags == {_at(0): None, _at(60): "implausible_speed", _at(90): None, _at(91): "implausible_speed"}
+
+
+def test_a_pinned_outlier_is_left_behind_once_fixes_agree_with_each_other(engine):
+    """A bad live position (here the first fix ever) must not pin the unit for ever:
+    two consecutive fixes that agree with each other win over it."""
+    from db.positions_repo import SpeedGuard
+
+    unit = add_unit(engine, "U1", {"D1": True})
+    guard = SpeedGuard()
+    store(engine, [fix("D1", 0, lat=10.0, lon=10.0)], speed_guard=guard)
+    store(engine, [fix("D1", 10)], speed_guard=guard)  # far from (10, 10): flagged
+    assert last(engine, unit).lat == 10.0
+    store(engine, [fix("D1", 20, lat=32.6801)], speed_guard=guard)  # agrees with the one before
+    assert (last(engine, unit).lat, last(engine, unit).fix_time) == (32.6801, _at(20))
+
+
+def test_the_travel_mode_sets_the_limit(engine):
+    from db.positions_repo import SpeedGuard
+
+    walker = add_unit(engine, "W", {"W1": True})
+    driver = add_unit(engine, "C", {"C1": True})
+    with session_factory(engine)() as s:
+        s.get(Unit, driver).travel_mode = "car"
+        s.commit()
+    guard = SpeedGuard({"foot": 10.0, "car": 120.0})
+    store(engine, [fix("W1", 0), fix("C1", 0)], speed_guard=guard)
+    # 0.01° of latitude (1.1 km) in 60 s: 67 km/h.
+    store(engine, [fix("W1", 60, lat=32.69), fix("C1", 60, lat=32.69)], speed_guard=guard)
+    assert (last(engine, walker).lat, last(engine, driver).lat) == (32.68, 32.69)

@@ -53,25 +53,37 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
 class ServeProcess:
     """`python -m gridcommand.cli serve` on free ports, its log in a file."""
 
-    def __init__(self, db_url: str, tmp_path: Path, cot: bool = False):
+    def __init__(self, db_url: str, tmp_path: Path, cot: bool = False, settings_toml: str = "", preexec_fn=None,
+                 extra_args: tuple[str, ...] = ()):
         self.http_port = free_port()
         self.cot_udp_port = free_port(socket.SOCK_DGRAM) if cot else None
         self.cot_tcp_port = free_port() if cot else None
         self.log_path = tmp_path / f"serve-{self.http_port}.log"
         home = tmp_path / "home"
         home.mkdir(exist_ok=True)
+        if settings_toml:
+            (home / "config").mkdir(exist_ok=True)
+            (home / "config" / "settings.toml").write_text(settings_toml, encoding="utf-8")
         args = [sys.executable, "-m", "gridcommand.cli", "serve", "--db", db_url,
                 "--http", f"127.0.0.1:{self.http_port}"]
         if cot:
             args += ["--cot-udp", f"127.0.0.1:{self.cot_udp_port}", "--cot-tcp", f"127.0.0.1:{self.cot_tcp_port}"]
+        args += list(extra_args)
         self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._log,
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._log, preexec_fn=preexec_fn,
                                      env=dict(os.environ, GRIDCOMMAND_HOME=str(home)))
         expected = ["listening for http"] + (["listening for cot-udp", "listening for cot-tcp"] if cot else [])
         ready = wait_for(lambda: self.proc.poll() is not None or all(e in self.log() for e in expected), 30)
         if self.proc.poll() is not None or not ready:
             self.proc.kill()
             raise RuntimeError(f"serve did not start:\n{self.log()}")
+
+    def rss_mib(self) -> float:
+        """The server's resident memory now."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -295,3 +295,18 @@ def test_property_parse_cot_structured_garbage(event_attrs, point_attrs, track_a
 @given(st.floats(min_value=9999999.0, allow_infinity=False, allow_nan=False))
 def test_property_ce_unknown(ce):
     assert parse_cot(event(point_extra=f'ce="{ce!r}" hae="{ce!r}"')).accuracy_m is None
+
+
+@pytest.mark.parametrize("point_extra, detail, named", [
+    ("", '<status battery="1e308"/>', "battery"),
+    ("", '<track speed="5e307" course="1"/>', "speed"),
+    ('hae="1e6"', "", "hae"),
+])
+def test_numbers_out_of_range_are_refused_naming_the_field(point_extra, detail, named):
+    with pytest.raises(ReportError, match=rf"^{named} out of range: "):
+        parse_cot(event(point_extra=point_extra, detail=detail))
+
+
+def test_an_unset_clock_is_refused():
+    with pytest.raises(ReportError, match="before 2000"):
+        parse_cot(event(attrs="").replace(b"2024-05-01T08:00:00Z", b"1970-01-01T00:00:00Z"))

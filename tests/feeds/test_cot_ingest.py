@@ -131,6 +131,12 @@ def feed_cot_stream(chunks: list[bytes]) -> RecordingWriter:
         def write(self, data):
             writer.answers.append(data)
 
+        def pause_reading(self):
+            pass
+
+        def resume_reading(self):
+            pass
+
     loop = asyncio.new_event_loop()
     failures = []
     original = cot_ingest.log.exception
@@ -141,6 +147,9 @@ def feed_cot_stream(chunks: list[bytes]) -> RecordingWriter:
         proto.connection_made(Transport())
         for chunk in chunks:
             proto.data_received(chunk)
+            while proto.pending:  # events beyond one turn's share are handled in later turns
+                loop.call_soon(loop.stop)
+                loop.run_forever()
         proto.eof_received()
         udp = cot_ingest.CotUdpProtocol(writer)
         for chunk in chunks:

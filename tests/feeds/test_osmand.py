@@ -102,9 +102,10 @@ def test_extra_attributes_kept_as_strings():
 @pytest.mark.parametrize("raw, expected", [
     ("1714550400", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),                  # epoch s
     ("1714550400.25", datetime(2024, 5, 1, 8, 0, 0, 250000, tzinfo=UTC)),    # s + fraction
-    ("2147483646", datetime(2038, 1, 19, 3, 14, 6, tzinfo=UTC)),             # last seconds value
+    ("2147483647", datetime(2038, 1, 19, 3, 14, 7, tzinfo=UTC)),             # 2**31-1: no 32-bit overflow
+    ("4102444800", datetime(2100, 1, 1, tzinfo=UTC)),                        # seconds, not 1970-02-17 in ms
+    ("99999999999", datetime(5138, 11, 16, 9, 46, 39, tzinfo=UTC)),          # last seconds value
     ("1714550400123", datetime(2024, 5, 1, 8, 0, 0, 123000, tzinfo=UTC)),    # epoch ms
-    ("2147483647", datetime(1970, 1, 25, 20, 31, 23, 647000, tzinfo=UTC)),   # 2**31-1 -> ms
     ("2024-05-01T08:00:00Z", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
     ("2024-05-01T08:00:00.123Z", datetime(2024, 5, 1, 8, 0, 0, 123000, tzinfo=UTC)),
     ("2024-05-01T16:00:00+08:00", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
@@ -116,6 +117,34 @@ def test_timestamp_forms(raw, expected):
     fix = parse_osmand_params(params(timestamp=raw))
     assert fix.fix_time == expected
     assert fix.fix_time.utcoffset() == timedelta(0)
+
+
+def test_epoch_boundary_and_unset_clocks():
+    assert parse_timestamp("100000000000") == datetime(1973, 3, 3, 9, 46, 40, tzinfo=UTC)  # first ms value
+    for raw in ("0", "1", "86400", "100000000000", "1970-01-01T00:00:00Z", "1999-12-31 23:59:59"):
+        with pytest.raises(ReportError, match=r"^timestamp .* is before 2000"):
+            parse_osmand_params(params(timestamp=raw))
+    body = json.dumps({"device_id": "a", "location": {"timestamp": 0, "coords": {"latitude": 1, "longitude": 2}}})
+    with pytest.raises(ReportError, match="before 2000"):
+        parse_osmand_json(body)
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("batt", "1e308", "batt"), ("batt", "100.5", "batt"), ("speed", "5e307", "speed"), ("speed", "700", "speed"),
+    ("accuracy", "1e9", "accuracy"), ("altitude", "-20000", "altitude"), ("altitude", "1e6", "altitude"),
+])
+def test_numeric_fields_out_of_range_are_refused_naming_the_field(field, value, named):
+    with pytest.raises(ReportError, match=rf"^{named} out of range: "):
+        parse_osmand_params(params(**{field: value}))
+
+
+def test_numeric_fields_at_their_limits_are_accepted():
+    fix = parse_osmand_params(params(batt="100", speed="680", accuracy="0", altitude="-999"))  # 680 kn = 350 m/s
+    assert (fix.battery_pct, fix.accuracy_m, fix.altitude_m) == (100.0, 0.0, -999.0)
+    body = json.dumps({"device_id": "a", "location": {"coords": {"latitude": 1, "longitude": 2, "speed": 400},
+                                                      "battery": {"level": 0.5}}})
+    with pytest.raises(ReportError, match="^speed out of range"):
+        parse_osmand_json(body)
 
 
 def test_timestamp_offset_converted_to_utc_keeps_tz_utc():
@@ -324,7 +353,7 @@ latitudes = st.floats(min_value=-90, max_value=90, allow_nan=False)
 longitudes = st.floats(min_value=-180, max_value=180, allow_nan=False)
 device_ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:",
                      min_size=1, max_size=24)
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31),
+instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
                         timezones=st.just(UTC))
 
 

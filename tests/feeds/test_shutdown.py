@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from db.models import Position
-from serve_process import NOW, ServeProcess, add_unit, rows
+from serve_process import NOW, ServeProcess, add_unit, rows, wait_for
 
 CLIENTS = 12
 T0 = int((NOW - timedelta(hours=2)).timestamp())
@@ -84,3 +84,24 @@ def test_kill_9_loses_nothing_acknowledged(engine, db_url, tmp_path):
     assert code == -signal.SIGKILL
     assert len(acked) >= 200
     assert set(acked) <= _stored(engine)
+
+
+def test_workers_lose_nothing_acknowledged_under_sigterm_or_kill_9(engine, db_url, tmp_path):
+    """`serve --workers 2`: each process acknowledges only what it committed; a killed first
+    process takes its workers with it, and still nothing acknowledged is missing."""
+    import os
+
+    add_unit(engine, "S1", [f"D{k}" for k in range(CLIENTS)])
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        (tmp_path / sig.name).mkdir()
+        server = ServeProcess(db_url, tmp_path / sig.name, extra_args=("--workers", "2"))
+        children = f"/proc/{server.proc.pid}/task/{server.proc.pid}/children"
+        worker_pids = wait_for(lambda: [int(p) for p in open(children).read().split()])
+        assert len(worker_pids) == 1
+        assert wait_for(lambda: server.log().count("listening for http") == 2, timeout=30), server.log()
+        acked, code = _run_load(server, sig, 0.2)
+        assert code == (0 if sig == signal.SIGTERM else -signal.SIGKILL), server.log()
+        assert len(acked) >= 200 and set(acked) <= _stored(engine)
+        for pid in worker_pids:  # gone with the first process
+            assert wait_for(lambda: not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read(),
+                            timeout=10)
