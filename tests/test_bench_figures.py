@@ -9,6 +9,8 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -39,11 +41,20 @@ def assert_figures(result: dict, positive: list[str], non_negative: list[str] = 
     walk(result, "result")
 
 
-SMOKED = {"recommend", "ingest", "startup", "live-map"}
+def _exercised(module: str) -> bool:
+    """Does some test import bench module ``module`` and run it (``run(`` or ``measure(``)?"""
+    short = module.rsplit(".", 1)[-1]
+    for path in Path(__file__).parent.rglob("test_*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(rf"from bench import [\w, ]*\b{short}\b|import bench\.{short}\b", text) \
+                and re.search(rf"\b{short}\.(run|measure)\(", text):
+            return True
+    return False
 
 
 def test_every_benchmark_has_a_smoke_test():
-    assert set(BENCHMARKS) == SMOKED, "add a tiny-size test for the new benchmark here"
+    missing = sorted(name for name, module in BENCHMARKS.items() if not _exercised(module))
+    assert not missing, f"benchmarks without a tiny-size test: {missing}"
 
 
 def test_recommend_smoke(monkeypatch):
@@ -65,19 +76,24 @@ def test_recommend_smoke(monkeypatch):
 def test_ingest_smoke(monkeypatch, pg_database):
     from bench import ingest
 
-    tiny = {"UNITS": 10, "DEVICES_PER_UNIT": 2, "CONNECTIONS": 2, "DURATION_S": 1.0, "WARMUP_S": 0.2,
-            "CEILING_FIXES": 400, "CEILING_BATCH": 100,
-            # The bench makes its own database next to the tests' scratch one.
-            "PG_ADMIN_URL": pg_database}
-    for name, value in tiny.items():
-        monkeypatch.setattr(ingest, name, value, raising=False)
-    result = ingest.run(repeat=1)
+    tiny = dict(units=10, connections=2, duration_s=1.0, warmup_s=0.2, ceiling_fixes=400)
+    if hasattr(ingest, "Plan"):  # the ingest bench as rewritten for issue 15 item 1 (h/ingest)
+        from bench import common
+
+        monkeypatch.setattr(common, "PG_ADMIN_URL", pg_database)  # scratch databases beside the tests' one
+        result = ingest.run(repeat=1, plan=ingest.Plan(**tiny))
+    else:  # the bench before that rewrite: sizes are module constants
+        for name, value in {"UNITS": 10, "DEVICES_PER_UNIT": 2, "CONNECTIONS": 2, "DURATION_S": 1.0,
+                            "WARMUP_S": 0.2, "CEILING_FIXES": 400, "CEILING_BATCH": 100,
+                            "PG_ADMIN_URL": pg_database}.items():
+            monkeypatch.setattr(ingest, name, value)
+        result = ingest.run(repeat=1)
     for db in ("sqlite", "postgresql"):
         part = result[db]
         assert_figures(part, ["fixes_per_s", "p50_ms", "p99_ms", "ceiling_per_s", "ratio_to_ceiling", "sent"],
                        ["lost"])
         assert part["serve_exit"] == 0
-    assert set(result["target"]) == {"fixes_per_s", "p99_ms"}
+    assert result["target"] and all(isinstance(v, (int, float)) and v >= 0 for v in result["target"].values())
 
 
 @pytest.mark.webengine
