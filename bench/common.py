@@ -44,7 +44,9 @@ def timed_child(args: list[str], env: dict[str, str], marker: str = "READY", don
             proc.kill()
 
 
-PG_ADMIN_URL = os.environ.get("GRIDCOMMAND_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# The benchmarks use the tests' server unless told otherwise (a fresh cluster has a password role).
+PG_ADMIN_URL = (os.environ.get("GRIDCOMMAND_BENCH_PG") or os.environ.get("GRIDCOMMAND_TEST_PG")
+                or "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def scratch_pg_database() -> tuple[str, callable]:

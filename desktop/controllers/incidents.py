@@ -233,20 +233,21 @@ class IncidentController(QObject):
 
         def rank() -> Ranking:
             from core.code_tables import needs_by_category
-            from core.dispatch import circle_rings, isochrones, rank_units
+            from core.dispatch_view import dispatch_view
             from core.escalation import escalation_picture
             from core.travel import TravelModel
 
             model = TravelModel.from_settings(settings.dispatch)
             needs = needs_by_category(tables).get(inc.category, "any")
-            ranked = rank_units(units, inc.lon, inc.lat, incident_grid=inc.grid_code, needs=needs, now=now,
-                                model=model, stale_after_s=settings.live.stale_after_s, mode=mode, network=network)
-            shown = [r for r in ranked if r.tier <= inc.tier][:DISPATCH_ROWS]
-            ring_mode = settings.dispatch.ring_mode
-            rings = (isochrones(network, inc.lon, inc.lat, model, ring_mode) if mode == "road"
-                     else circle_rings(inc.lon, inc.lat, model, ring_mode))
-            picture = escalation_picture(inc, units, ranked, dispatches, now, settings.dispatch)
-            return Ranking(inc.id, mode, shown, ranked, rings, picture)
+            # Exactly what `gridcommand bench recommend` times: every candidate ranked, routes
+            # built for the rows the dock shows, the rings.
+            view = dispatch_view(units, inc.lon, inc.lat, incident_grid=inc.grid_code, incident_tier=inc.tier,
+                                 needs=needs, now=now, model=model, stale_after_s=settings.live.stale_after_s,
+                                 mode=mode, network=network, ring_mode=settings.dispatch.ring_mode,
+                                 rows=DISPATCH_ROWS)
+            picture = escalation_picture(inc, units, view.ranked, dispatches, now, settings.dispatch)
+            return Ranking(inc.id, "straight" if view.estimate else "road", view.shown, view.ranked, view.rings,
+                           picture)
 
         self.ws.run_task(rank, self._on_ranked, key="incidents.rank")
 

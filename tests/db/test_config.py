@@ -56,6 +56,7 @@ def test_out_of_range_values_are_rejected_at_load_naming_the_field(tmp_path):
     path.write_text("version = 1\n[dispatch]\nspeed_car_kmh = 0\nspeed_foot_kmh = 4.5\ndetour_factor = 0.5\n"
                     "[live]\nstale_after_s = -5\ntrail_minutes = 0\n[map]\ncenter_lat = 95.0\nzoom = 30\n"
                     "[basemap]\nmax_zoom = nan\n", encoding="utf-8")
+    path.chmod(0o600)  # a file others may read is a problem of its own (said at start)
     loaded, problems = load_settings(path)
     defaults = Settings()
     assert (loaded.dispatch.speed_car_kmh, loaded.live.stale_after_s) == (30.0, 60)

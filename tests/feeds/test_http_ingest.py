@@ -266,7 +266,7 @@ def answers(out: bytes) -> list[bytes]:
 
 
 @given(st.lists(st.binary(max_size=300), max_size=8))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_fuzzed_bytes_never_raise(chunks):
     out, closed = feed_http(chunks)
     statuses = answers(out)
@@ -278,7 +278,7 @@ def test_fuzzed_bytes_never_raise(chunks):
 @given(st.lists(st.sampled_from([REQUEST[:40], REQUEST[40:90], REQUEST[90:], b"\r\n", b"GET / HTTP/1.1\r\n",
                                  b"Content-Length: 3\r\n", b"\r\n\r\n", b"Transfer-Encoding: chunked\r\n",
                                  b"ffffffff\r\n", b"0\r\n\r\n", b"Expect: 100-continue\r\n"]), max_size=12))
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 def test_fuzzed_request_fragments_never_raise(chunks):
     out, _ = feed_http(chunks)
     assert set(answers(out)) <= ANSWERS
