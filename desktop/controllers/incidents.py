@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
-DISPATCH_ROWS = 20  # the dispatch list shows this many candidates (routes only for these)
+from core.dispatch_view import ROWS_SHOWN as DISPATCH_ROWS  # noqa: E402 - the rows the dispatch list shows (routes only for these)
 
 
 @dataclass
@@ -246,7 +246,7 @@ class IncidentController(QObject):
                                  mode=mode, network=network, ring_mode=settings.dispatch.ring_mode,
                                  rows=DISPATCH_ROWS)
             picture = escalation_picture(inc, units, view.ranked, dispatches, now, settings.dispatch)
-            return Ranking(inc.id, "straight" if view.estimate else "road", view.shown, view.ranked, view.rings,
+            return Ranking(inc.id, "straight" if view.straight else "road", view.shown, view.ranked, view.rings,
                            picture)
 
         self.ws.run_task(rank, self._on_ranked, key="incidents.rank")
