@@ -16,10 +16,12 @@ COMMANDS = {
     "serve": "Run the headless server: position ingest (OsmAnd HTTP, CoT), the incident API, arrival detection",
     "rejects": "List position reports the ingest server rejected",
     "device": "Register, list and remove the devices that report units' positions",
-    "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX)",
+    "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX), or import a GPX/CSV track",
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
+    "replay": "Training replay: where every unit was at a past moment",
+    "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
 }
 
 
