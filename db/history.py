@@ -21,8 +21,8 @@ from core.incidents import DispatchSnapshot, IncidentSnapshot, TimelineEvent
 from core.units import LastFix
 from core.playback import DeviceState, PositionIndex, from_ms, ms, units_at
 from core.replay_state import EscalationRecord, History
-from db.incidents_repo import dispatch_snapshot, incidents_by_id
-from db.models import Dispatch, Escalation, Incident, IncidentEvent, Unit
+from db.incidents_repo import dispatches_of, incidents_by_id, timeline_event
+from db.models import Escalation, Incident, IncidentEvent, Unit
 
 __all__ = ["LATEST_COLUMNS", "Progress", "SnapshotRow", "device_ids", "load_fixes", "load_history", "newest_fixes_at",
            "snapshot_at", "unit_fixes_at"]
@@ -174,18 +174,13 @@ def load_history(session: Session, start: datetime, end: datetime) -> History:
     events: list[TimelineEvent] = []
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start:chunk_start + 500]
-        for d, callsign in session.execute(select(Dispatch, Unit.callsign).join(Unit, Unit.id == Dispatch.unit_id)
-                                           .where(Dispatch.incident_id.in_(chunk)).order_by(Dispatch.id)):
-            dispatches.append(dispatch_snapshot(d, callsign))
+        dispatches.extend(dispatches_of(session, chunk))
         for e in session.scalars(select(Escalation).where(Escalation.incident_id.in_(chunk)).order_by(Escalation.id)):
             escalations.append(EscalationRecord(id=e.id, incident_id=e.incident_id, ordered_at=e.ordered_at,
                                                 direction=e.direction, tier_from=e.tier_from, tier_to=e.tier_to,
                                                 reason=e.reason, ordered_by=e.ordered_by))
-        for e in session.scalars(select(IncidentEvent).where(IncidentEvent.incident_id.in_(chunk))
-                                 .order_by(IncidentEvent.id)):
-            events.append(TimelineEvent(id=e.id, incident_id=e.incident_id, at=e.at, kind=e.kind, actor=e.actor,
-                                        workstation=e.workstation, state_from=e.state_from, state_to=e.state_to,
-                                        payload=dict(e.payload or {})))
+        events.extend(timeline_event(e) for e in session.scalars(
+            select(IncidentEvent).where(IncidentEvent.incident_id.in_(chunk)).order_by(IncidentEvent.id)))
     drills = set(session.scalars(select(Incident.id).where(Incident.id.in_(ids), Incident.drill.is_(True))))
     return History(start=start, end=end, incidents=incidents, dispatches=dispatches, escalations=escalations,
                    events=events, drill_ids=frozenset(drills))
