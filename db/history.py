@@ -22,14 +22,16 @@ from core.units import LastFix
 from core.playback import DeviceState, PositionIndex, from_ms, ms, units_at
 from core.replay_state import EscalationRecord, History
 from db.incidents_repo import dispatches_of, incidents_by_id, timeline_event
-from db.models import Escalation, Incident, IncidentEvent, Unit
+from db.models import Device, Escalation, Incident, IncidentEvent, Unit
 
-__all__ = ["LATEST_COLUMNS", "Progress", "SnapshotRow", "device_ids", "load_fixes", "load_history", "newest_fixes_at",
+__all__ = ["LATEST_COLUMNS", "Progress", "SnapshotRow", "load_fixes", "load_history", "newest_fixes_at",
            "snapshot_at", "unit_fixes_at"]
 
 # progress(fixes loaded so far, fraction of the window done 0..1)
 Progress = Callable[[int, float], None]
 DEFAULT_CHUNK = timedelta(hours=1)
+_ROW = np.dtype([("device", np.int32), ("time_ms", np.int64), ("lon", np.float64), ("lat", np.float64),
+                 ("accuracy_m", np.float32), ("unit_id", np.int32)])
 LATEST_COLUMNS = ("device_id", "unit_id", "time_ms", "lon", "lat", "accuracy_m")
 
 _MS_SQL = {
@@ -73,12 +75,6 @@ def _cursor(session: Session, sql: str, params: dict):
     return cursor
 
 
-def device_ids(session: Session) -> list[str]:
-    """Every device that has a fix in the history, sorted."""
-    sql = _DEVICES_CTE + " SELECT device_id FROM devs WHERE device_id IS NOT NULL"
-    return [row[0] for row in _cursor(session, sql, {}).fetchall()]
-
-
 def newest_fixes_at(session: Session, at: datetime) -> list[tuple]:
     """Each device's newest fix at or before ``at``, in one statement (an index seek per
     device): rows of LATEST_COLUMNS, accuracy None when unknown. Devices with no fix
@@ -106,54 +102,65 @@ def load_fixes(session: Session, start: datetime, end: datetime, *, progress: Pr
     if chunk <= timedelta(0):
         raise ValueError("chunk must be positive")
     dialect = _dialect(session)
-    devices = device_ids(session)
-    code_of = {device: code for code, device in enumerate(devices)}
+    # Fixes name their device by a small integer (the devices table's id, joined in SQL),
+    # so no string is built per fix; a removed device's history comes by name (rare).
+    registered = list(session.execute(select(Device.id, Device.device_id).order_by(Device.device_id)))
+    devices = [name for _, name in registered]
+    code_of = {name: code for code, name in enumerate(devices)}
+    lut = np.full(max((i for i, _ in registered), default=0) + 1, -1, dtype=np.int32)
+    for code, (row_id, _) in enumerate(registered):
+        lut[row_id] = code
 
-    def code(device: str) -> int:  # a device whose first fix arrived while loading
+    def code(device: str) -> int:
         found = code_of.get(device)
         if found is None:
             found = code_of[device] = len(devices)
             devices.append(device)
         return found
 
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: list[np.ndarray] = []
+    stamp = _MS_SQL[dialect].format(col="p.fix_time")
+    window = f"p.fix_time > {_param(dialect, 'a')} AND p.fix_time <= {_param(dialect, 'b')}"
+    values = f"{stamp}, p.lon, p.lat, COALESCE(p.accuracy_m, -1.0), COALESCE(p.unit_id, -1)"
+    by_id = (f"SELECT COALESCE(d.id, -1), {values} FROM positions p "
+             f"LEFT JOIN devices d ON d.device_id = p.device_id WHERE {window}")
+    by_name = (f"SELECT p.device_id, {values} FROM positions p WHERE {window} "
+               "AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.device_id = p.device_id)")
 
-    def add(rows: list[tuple]) -> int:
-        if not rows:
-            return 0
-        device, time_ms, lon, lat, accuracy, unit = zip(*rows)
-        n = len(rows)
-        parts.append((np.fromiter(map(code, device), np.int32, n), np.fromiter(time_ms, np.int64, n),
-                      np.fromiter(lon, np.float64, n), np.fromiter(lat, np.float64, n),
-                      np.fromiter(accuracy, np.float32, n), np.fromiter(unit, np.int32, n)))
-        return n
+    def add(block: np.ndarray) -> int:
+        if len(block):
+            parts.append(block)
+        return len(block)
 
-    # Unknown accuracy and unit arrive as NaN / -1 from SQL, so no None reaches numpy.
-    seed = [(d, -1 if u is None else u, t, x, y, np.nan if a is None else a)
-            for d, u, t, x, y, a in newest_fixes_at(session, start)]
-    loaded = add([(d, t, x, y, a, u) for d, u, t, x, y, a in seed])
-    stamp = _MS_SQL[dialect].format(col="fix_time")
-    sql = (f"SELECT device_id, {stamp}, lon, lat, COALESCE(accuracy_m, 'NaN'), COALESCE(unit_id, -1) "
-           f"FROM positions WHERE fix_time > {_param(dialect, 'a')} AND fix_time <= {_param(dialect, 'b')}")
-    if dialect == "postgresql":
-        sql = sql.replace("'NaN'", "'NaN'::float8")
+    def by_names(rows) -> np.ndarray:
+        return np.fromiter(((code(r[0]), *r[1:]) for r in rows), dtype=_ROW, count=-1)
+
+    # Each device's fix at the window's start, so the window opens with every unit where it was.
+    loaded = add(by_names((d, t, x, y, -1.0 if a is None else a, -1 if u is None else u)
+                          for d, u, t, x, y, a in newest_fixes_at(session, start)))
     total = (end - start).total_seconds() or 1.0
     lo = start
     while lo < end:
         hi = min(lo + chunk, end)
-        cursor = _cursor(session, sql, {"a": _bind_time(dialect, lo), "b": _bind_time(dialect, hi)})
-        loaded += add(cursor.fetchall())
-        cursor.close()
+        params = {"a": _bind_time(dialect, lo), "b": _bind_time(dialect, hi)}
+        # Straight from the driver's rows into one structured array: no list of tuples.
+        block = np.fromiter(_cursor(session, by_id, params), dtype=_ROW, count=-1)
+        known = block["device"] >= 0
+        block["device"][known] = lut[block["device"][known]]
+        if not known.all():
+            block = np.concatenate([block[known], by_names(_cursor(session, by_name, params))])
+        loaded += add(block)
         lo = hi
         if progress is not None:
             progress(loaded, (hi - start).total_seconds() / total)
     if progress is not None and start == end:
         progress(loaded, 1.0)
-    if not parts:
-        return PositionIndex.from_arrays(devices, *(np.empty(0, dt) for dt in (np.int32, np.int64, float, float)))
-    columns = [np.concatenate(col) for col in zip(*parts)]
+    rows = np.concatenate(parts) if parts else np.empty(0, dtype=_ROW)
     parts.clear()  # let the chunk arrays go before the sort copies
-    return PositionIndex.from_arrays(devices, columns[0], columns[1], columns[2], columns[3], columns[4], columns[5])
+    accuracy = rows["accuracy_m"]
+    accuracy[accuracy < 0] = np.nan
+    return PositionIndex.from_arrays(devices, rows["device"], rows["time_ms"], rows["lon"], rows["lat"], accuracy,
+                                     rows["unit_id"])
 
 
 # --------------------------------------------------------------------------

@@ -110,6 +110,11 @@ def test_snapshot_places_units_and_devices_without_a_unit_at_or_before_t(engine)
             (None, "dev-3", 32.63, 112.03, 480.0)]
         assert rows[0].fix_utc == T0
         assert snapshot_at(s, T0 - timedelta(seconds=1)) == []
+        # The loaded window keeps the removed device's history too (read by name).
+        index = load_fixes(s, T0 - timedelta(minutes=1), T0 + timedelta(minutes=30))
+        assert index.devices == ["dev-1", "dev-2", "dev-3"] and len(index) == 4
+        state = index.at(ms(T0 + timedelta(minutes=9)))
+        assert state.lat.tolist() == [32.60, 32.62, 32.63] and state.unit_id.tolist()[2] == -1
 
 
 def test_incidents_as_of_a_replay_time(seeded, engine):
