@@ -7,7 +7,8 @@ It is built once and kept in the temp directory (building it is not timed); the
 operating system's file cache is warm when the load is timed.
 
 - ``load_s``: ``db.history.load_fixes`` for the whole window, with its progress
-  callback (``progress_calls`` says how often it was called);
+  callback (``progress_calls`` says how often it was called); ``load_cpu_s`` the CPU
+  time this process spent on it (on a shared machine the two differ);
 - ``seek_*``: a random time in the window, each unit placed where its newest fix at
   or before that time put it: ``PositionIndex.at`` + ``units_at``;
 - ``baseline_seek_median_ms`` (same run): the SQL "newest fix <= T per device" query
@@ -151,9 +152,9 @@ def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: i
     try:
         with session_factory(engine)() as session:
             calls = []
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             index = load_fixes(session, START, end, progress=lambda n, done: calls.append((n, done)))
-            load_s = time.perf_counter() - started
+            load_s, load_cpu_s = time.perf_counter() - started, time.process_time() - cpu
             rss, _ = _memory_mib()
             if len(index) != fixes:
                 raise RuntimeError(f"loaded {len(index)} fixes, the database holds {fixes}")
@@ -205,7 +206,8 @@ def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: i
         engine.dispose()
     _, peak = _memory_mib()
     return {
-        "fixes": fixes, "units": units, "hours": hours, "load_s": round(load_s, 2), "progress_calls": len(calls),
+        "fixes": fixes, "units": units, "hours": hours, "load_s": round(load_s, 2),
+        "load_cpu_s": round(load_cpu_s, 2), "progress_calls": len(calls),
         "seek_median_ms": round(median(seek_ms), 3), "seek_p99_ms": round(percentile(seek_ms, 99), 3),
         "baseline_seek_median_ms": round(median(baseline_ms), 2),
         "frame_median_ms": round(median(frame_ms), 2),
