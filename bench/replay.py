@@ -137,8 +137,8 @@ def _placed(index_devices, state, units_at) -> dict[int, tuple[str, int, float, 
 
 def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: int = SEEKS,
         baseline_seeks: int = BASELINE_SEEKS, frames: int = FRAMES) -> dict:
-    from core.playback import DeviceState, from_ms, ms, units_at
-    from core.units import LastFix, UnitInfo
+    from core.playback import DeviceState, from_ms, ms, unit_fixes, units_at
+    from core.units import UnitInfo
     from db.engine import make_engine, session_factory
     from db.history import load_fixes, newest_fixes_at
     from desktop.map.units_js import units_payload
@@ -192,14 +192,8 @@ def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: i
             for seq in range(frames):
                 at += 10_000  # 600x at 60 frames per second
                 t0 = time.perf_counter()
-                state = index.at(at)
-                rows_now = []
-                for unit_id, code in units_at(state).items():
-                    acc = float(state.accuracy_m[code])
-                    rows_now.append(info[unit_id - 1].with_fix(LastFix(
-                        time=from_ms(int(state.time_ms[code])), lon=float(state.lon[code]),
-                        lat=float(state.lat[code]), accuracy_m=None if acc != acc else acc,
-                        device_id=index.devices[code])))
+                fixes_now = unit_fixes(index.at(at), index.devices)
+                rows_now = [info[unit_id - 1].with_fix(fix) for unit_id, fix in fixes_now.items()]
                 units_payload(rows_now, from_ms(at), full=False, seq=seq, stale_after_s=60, label_min_zoom=15)
                 frame_ms.append((time.perf_counter() - t0) * 1000)
     finally:

@@ -21,7 +21,9 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-__all__ = ["SPEEDS", "DeviceState", "PositionIndex", "ReplayClock", "from_ms", "ms", "units_at"]
+from core.units import LastFix
+
+__all__ = ["SPEEDS", "DeviceState", "PositionIndex", "ReplayClock", "from_ms", "ms", "unit_fixes", "units_at"]
 
 # The speeds the timeline offers (issue 11).
 SPEEDS = (1, 2, 5, 10, 30, 60, 300, 600)
@@ -245,6 +247,21 @@ def units_at(state: DeviceState, same_age_ms: int = 5000) -> dict[int, int]:
                                    float(acc[other]), same_age_ms, code, other):
             best[unit] = code
     return best
+
+def unit_fixes(state: DeviceState, devices: Sequence[str], same_age_ms: int = 5000) -> dict[int, LastFix]:
+    """unit id -> the fix placing it at ``state``'s time (:func:`units_at`), as the live
+    views take it. Built from whole-array ``tolist()``s: a replay frame does this for
+    every unit, and numpy scalar indexing per unit would cost more than the search."""
+    placed = units_at(state, same_age_ms)
+    if not placed:
+        return {}
+    codes = np.fromiter(placed.values(), np.int64, len(placed))
+    acc = state.accuracy_m[codes].astype(float)
+    stamps = {t: from_ms(t) for t in set(state.time_ms[codes].tolist())}  # fixes share times
+    return {unit: LastFix(time=stamps[t], lon=x, lat=y, accuracy_m=None if a != a else a, device_id=devices[code])
+            for unit, code, t, x, y, a in zip(placed, codes.tolist(), state.time_ms[codes].tolist(),
+                                              state.lon[codes].tolist(), state.lat[codes].tolist(), acc.tolist())}
+
 
 def _beats(t_a: int, acc_a: float, t_b: int, acc_b: float, same_age_ms: int, code_a: int, code_b: int) -> bool:
     if abs(t_a - t_b) > same_age_ms:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.incidents import DispatchSnapshot, IncidentSnapshot, TimelineEvent
 from core.units import LastFix
-from core.playback import DeviceState, PositionIndex, from_ms, ms, units_at
+from core.playback import DeviceState, PositionIndex, from_ms, ms, unit_fixes, units_at
 from core.replay_state import EscalationRecord, History
 from db.incidents_repo import dispatches_of, incidents_by_id, timeline_event
 from db.models import Device, Escalation, Incident, IncidentEvent, Unit
@@ -219,11 +219,7 @@ def _state_at(session: Session, at: datetime) -> tuple[list[str], DeviceState]:
 def unit_fixes_at(session: Session, at: datetime) -> dict[int, LastFix]:
     """unit id -> the fix that placed the unit at ``at`` (as the live map places it)."""
     devices, state = _state_at(session, at)
-    return {unit_id: LastFix(time=from_ms(int(state.time_ms[code])), lon=float(state.lon[code]),
-                             lat=float(state.lat[code]),
-                             accuracy_m=None if np.isnan(state.accuracy_m[code]) else float(state.accuracy_m[code]),
-                             device_id=devices[code])
-            for unit_id, code in units_at(state).items()}
+    return unit_fixes(state, devices)
 
 
 def snapshot_at(session: Session, at: datetime) -> list[SnapshotRow]:

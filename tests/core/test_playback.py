@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.clock import Clock
-from core.playback import SPEEDS, PositionIndex, ReplayClock, from_ms, ms, units_at
+from core.playback import SPEEDS, PositionIndex, ReplayClock, from_ms, ms, unit_fixes, units_at
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -134,6 +134,15 @@ def test_a_unit_is_placed_by_its_newest_device_unless_an_about_as_old_one_is_mor
     units = units_at(index.at(base + 10_000))
     assert units == {7: 0}  # the camera's fix is 3 s older but ten times as accurate
     assert units_at(index.at(base + 60_000)) == {7: 0, 8: 2}
+    fixes = unit_fixes(index.at(base + 60_000), index.devices)
+    assert (fixes[7].device_id, fixes[7].time, fixes[7].lon, fixes[7].accuracy_m) == ("cam", T0, 1.0, 5.0)
+    assert fixes[8].time == T0 + timedelta(minutes=1)
+
+
+def test_unknown_accuracy_stays_unknown():
+    index = PositionIndex.from_arrays(["a"], np.array([0]), np.array([ms(T0)]), np.array([1.0]), np.array([2.0]),
+                                      unit_id=np.array([3]))
+    assert unit_fixes(index.at(ms(T0)), index.devices)[3].accuracy_m is None
 
 
 fix = st.tuples(st.integers(0, 3), st.integers(0, 50), st.floats(-180, 180), st.floats(-90, 90))
