@@ -160,6 +160,8 @@ class IncidentSnapshot:
     updated_at: datetime | None = None
     # A support request newer than the last escalation order (an escalation-rule input).
     support_requested: bool = False
+    # 试警: a drill, drawn distinctly and left out of every statistic.
+    drill: bool = False
 
     @property
     def is_open(self) -> bool:

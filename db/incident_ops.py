@@ -160,11 +160,11 @@ def create_incident(
     runner: OperationRunner, *, lon: float, lat: float, category: str, level: str = "general",
     source: str = "110", caller: str | None = None, caller_phone: str | None = None, address: str | None = None,
     description: str | None = None, received_at: datetime | None = None,
-    settings: DispatchSettings | None = None, tz: str = DEFAULT_TZ,
+    settings: DispatchSettings | None = None, tz: str = DEFAULT_TZ, drill: bool = False,
 ) -> tuple[IncidentSnapshot, list[IncidentSnapshot]]:
     """Take an incident: number it, find its grid, flag possible duplicates (open
     incidents within the duplicate radius and window). Returns it and those duplicates,
-    nearest first; ``duplicate_of_id`` links the nearest."""
+    nearest first; ``duplicate_of_id`` links the nearest. ``drill``: a 试警 test alarm."""
     settings = settings or DispatchSettings()
     lon = check_number("lon", lon, -180, 180)
     lat = check_number("lat", lat, -90, 90)
@@ -193,6 +193,7 @@ def create_incident(
             number=_next_number(session, at, tz), category=category, level=level, source=source, lon=lon, lat=lat,
             grid_id=grid_id, state="received", tier=1,
             duplicate_of_id=duplicates[0] if duplicates else None, received_at=at, results={}, created_at=ctx.now,
+            drill=drill,
             **{k: (v.strip() or None) if isinstance(v, str) else v for k, v in texts.items()},
         )
         session.add(incident)

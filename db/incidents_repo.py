@@ -13,7 +13,8 @@ from db.models import Dispatch, Grid, Incident, IncidentEvent, Unit
 
 __all__ = [
     "ArrivalCandidate", "active_dispatches", "arrival_candidates", "dispatch_snapshot", "dispatches_for",
-    "get_incident", "incident_snapshot", "incidents_by_id", "open_incidents", "support_requested_ids", "timeline",
+    "dispatches_of", "get_incident", "incident_snapshot", "incidents_by_id", "open_incidents",
+    "support_requested_ids", "timeline", "timeline_event",
     "unit_id_for_callsign",
 ]
 
@@ -49,7 +50,7 @@ def incident_snapshot(row: Incident, grid_code: str | None, support_requested: b
         dispatched_at=row.dispatched_at, acknowledged_at=row.acknowledged_at, en_route_at=row.en_route_at,
         on_scene_at=row.on_scene_at, handling_at=row.handling_at, reported_at=row.reported_at,
         closed_at=row.closed_at, cancelled_at=row.cancelled_at, results=dict(row.results or {}),
-        updated_at=row.updated_at, support_requested=support_requested,
+        updated_at=row.updated_at, support_requested=support_requested, drill=bool(row.drill),
     )
 
 
@@ -87,9 +88,13 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
     """The incident's events in the order they were written."""
     rows = session.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
                            .order_by(IncidentEvent.id))
-    return [TimelineEvent(id=e.id, incident_id=e.incident_id, at=e.at, kind=e.kind, actor=e.actor,
-                          workstation=e.workstation, state_from=e.state_from, state_to=e.state_to,
-                          payload=dict(e.payload or {})) for e in rows]
+    return [timeline_event(e) for e in rows]
+
+
+def timeline_event(e: IncidentEvent) -> TimelineEvent:
+    return TimelineEvent(id=e.id, incident_id=e.incident_id, at=e.at, kind=e.kind, actor=e.actor,
+                         workstation=e.workstation, state_from=e.state_from, state_to=e.state_to,
+                         payload=dict(e.payload or {}))
 
 
 def dispatch_snapshot(d: Dispatch, callsign: str) -> DispatchSnapshot:
@@ -111,6 +116,11 @@ def _dispatches(session: Session, *where) -> list[DispatchSnapshot]:
 def dispatches_for(session: Session, incident_id: int) -> list[DispatchSnapshot]:
     """Every dispatch of the incident (released ones too), in dispatch order."""
     return _dispatches(session, Dispatch.incident_id == incident_id)
+
+
+def dispatches_of(session: Session, incident_ids: Sequence[int]) -> list[DispatchSnapshot]:
+    """Every dispatch of these incidents, in dispatch order."""
+    return _dispatches(session, Dispatch.incident_id.in_(list(incident_ids)))
 
 
 def active_dispatches(session: Session) -> list[DispatchSnapshot]:

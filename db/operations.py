@@ -46,6 +46,10 @@ class PermissionDenied(PermissionError):
     pass
 
 
+class ReadOnlyRefused(PermissionDenied):
+    """A write asked of a read-only runner (a replay shows history; it never changes it)."""
+
+
 class ConflictError(RuntimeError):
     """Another workstation changed the record first; ``fresh`` is its current state."""
 
@@ -99,13 +103,17 @@ def row_dict(row: Any) -> dict[str, Any]:
 
 
 class OperationRunner:
-    def __init__(self, engine: Engine, actor: Actor | None = None, clock: Clock | None = None):
+    def __init__(self, engine: Engine, actor: Actor | None = None, clock: Clock | None = None,
+                 read_only: bool = False):
         self.engine = engine
         self.actor = actor or Actor.local()
         self.clock = clock or SystemClock()
+        self.read_only = read_only
         self._sessions = session_factory(engine)
 
     def run(self, operation: str, fn: Callable[[OpContext], T], permission: str | None = None) -> T:
+        if self.read_only:
+            raise ReadOnlyRefused(f"{operation}: refused, this is a read-only replay")
         if permission and not self.actor.may(permission):
             raise PermissionDenied(f"{self.actor.user} may not {permission}")
         now = self.clock.now()

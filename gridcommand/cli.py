@@ -16,7 +16,7 @@ COMMANDS = {
     "serve": "Run the headless server: position ingest (OsmAnd HTTP, CoT), the incident API, arrival detection",
     "rejects": "List position reports the ingest server rejected",
     "device": "Register, list and remove the devices that report units' positions",
-    "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX)",
+    "track": "Export a unit's or device's position history (CSV, GeoJSON, GPX), or import a GPX/CSV track",
     "units": "List units with their status, grid and last fix",
     "simulate": "Move simulated units through the city and report their positions",
     "recommend": "Rank the units that can reach a location within 1, 3 and 5 minutes",
@@ -25,6 +25,8 @@ COMMANDS = {
     "places": "List the map's places (as in force now or at a past time); edit must-visit point and line rules",
     "duty": "Shifts and the duty roster: which units are on duty when",
     "patrol": "Patrol figures (check-ins, missed windows, line coverage, joint patrols); rebuild the events",
+    "replay": "Training replay: where every unit was at a past moment",
+    "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
 }
 
 

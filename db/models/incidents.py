@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamps, VersionedMixin
@@ -53,6 +53,8 @@ class Incident(VersionedMixin, Timestamps, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     results: Mapped[dict] = mapped_column(Json, default=dict)  # mediated, rescued, property_yuan, ...
+    # 试警: a test alarm, answered like a real one and left out of every statistic.
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
 
 class IncidentEvent(Base):
@@ -101,3 +103,21 @@ class Escalation(Base):
     ordered_by: Mapped[str] = mapped_column(String(64))
     workstation: Mapped[str] = mapped_column(String(64))
     ordered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DrillResult(Base):
+    """A trainee's what-if choice at an incident's intake moment, scored (core.drills)."""
+
+    __tablename__ = "drill_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # when the choice was made
+    trainee: Mapped[str] = mapped_column(String(64))
+    workstation: Mapped[str] = mapped_column(String(64))
+    units: Mapped[list] = mapped_column(Json, default=list)  # chosen callsigns
+    tier: Mapped[int | None] = mapped_column(Integer, nullable=True)  # lowest tier chosen
+    chosen_eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    best_eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    actual_eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)  # what was done, if anything
+    ring_met: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    score: Mapped[float] = mapped_column(Float)

@@ -22,6 +22,8 @@ class Position(Base):
         # A device that resends a buffered fix stores it once.
         UniqueConstraint("device_id", "fix_time", name="uq_positions_device_fix_time"),
         Index("ix_positions_unit_time", "unit_id", "fix_time"),
+        # Replay loads a time window of every device's fixes (db/history.py).
+        Index("ix_positions_fix_time", "fix_time"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     device_id: Mapped[str] = mapped_column(String(128))

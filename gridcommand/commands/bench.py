@@ -7,17 +7,21 @@ from importlib import import_module
 
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
               "recommend": "bench.recommend", "response": "bench.response",
-              "workorders": "bench.workorders", "patrol": "bench.patrol"}
+              "workorders": "bench.workorders", "patrol": "bench.patrol",
+              "replay": "bench.replay"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
     parser.add_argument("--fixes", type=int, metavar="N", help="patrol: stored fixes to detect over (default 10,000,000)")
+    parser.add_argument("--size", type=int, metavar="N", help="replay: units (default 1000)")
 
 
 def run(args: argparse.Namespace) -> int:
     extra = {"fixes": args.fixes} if args.fixes else {}
+    if args.size and args.name == "replay":
+        extra["size"] = args.size
     result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat, **extra)
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -1,4 +1,5 @@
-"""`gridcommand track export`: a unit's or a device's position history as CSV, GeoJSON or GPX."""
+"""`gridcommand track export`: a unit's or a device's position history as CSV, GeoJSON or GPX;
+`gridcommand track import`: a recorded GPX or CSV track as a device's history."""
 from __future__ import annotations
 
 import argparse
@@ -153,9 +154,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--format", required=True, choices=("csv", "geojson", "gpx"))
     exp.add_argument("--output", "-o", type=Path, metavar="FILE", help="default: standard output")
     exp.add_argument("--db", metavar="URL", help=DB_HELP)
+    imp = sub.add_parser("import", help="store a recorded GPX (1.0/1.1) or CSV (time,lat,lon[,accuracy_m,speed_mps]) "
+                                        "track as a device's position history")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--device", required=True, metavar="ID", help="the device the track belongs to")
+    imp.add_argument("--unit", metavar="CALLSIGN", help="the device's unit (registers an unknown device to it)")
+    imp.add_argument("--db", metavar="URL", help=DB_HELP)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from db.operations import OperationRunner
+    from db.track_import import TrackImportError, import_track, read_track
+    from gridcommand.commands.db import open_migrated
+
+    try:
+        track = read_track(args.file)  # refused files never open the database
+    except TrackImportError as exc:
+        print(f"gridcommand track import: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    engine = open_migrated(args.db)
+    try:
+        result = import_track(OperationRunner(engine), track, args.device, args.unit, source=args.file.name)
+    except TrackImportError as exc:
+        print(f"gridcommand track import: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"{result.added} of {result.points} fixes added to {result.device_id} ({result.callsign}) from "
+          f"{args.file.name} ({result.format}, {utc_iso(result.first)} to {utc_iso(result.last)}); "
+          f"{result.already_stored} already stored")
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.track_command == "import":
+        return run_import(args)
     from sqlalchemy import select
 
     from db.engine import session_factory

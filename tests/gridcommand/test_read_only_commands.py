@@ -8,7 +8,8 @@ from gridcommand.cli import main
 
 READ_ONLY = (["units", "list"], ["rejects"], ["device", "list"],
              ["recommend", "--lat", "32.68", "--lon", "112.08"],
-             ["track", "export", "--unit", "X", "--format", "csv"])
+             ["track", "export", "--unit", "X", "--format", "csv"],
+             ["replay", "snapshot", "--at", "2025-05-01T08:00:00Z"], ["drill", "report"])
 
 
 @pytest.mark.parametrize("argv", READ_ONLY, ids=lambda a: " ".join(a[:2]))

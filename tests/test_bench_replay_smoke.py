@@ -1,0 +1,22 @@
+"""The replay benchmark at a tiny size: it builds its database, loads, seeks, checks the
+index against the SQL baseline and reports every key (the real run is
+`gridcommand bench replay`)."""
+from __future__ import annotations
+
+from bench import replay
+from gridcommand.commands.bench import BENCHMARKS
+
+
+def test_replay_is_registered():
+    assert BENCHMARKS["replay"] == "bench.replay"
+
+
+def test_a_tiny_replay_run_reports_every_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(replay.tempfile, "gettempdir", lambda: str(tmp_path))
+    result = replay.run(repeat=1, size=3, hours=0.05, seeks=10, baseline_seeks=3, frames=4)
+    assert result["fixes"] == 3 * 18 and result["units"] == 3
+    for key in ("load_s", "seek_median_ms", "seek_p99_ms", "baseline_seek_median_ms", "frame_median_ms", "rss_mib"):
+        assert result[key] > 0, key
+    assert result["progress_calls"] >= 1 and result["baseline_seeks"] == 3
+    # The second run reuses the database it built.
+    assert replay.run(repeat=1, size=3, hours=0.05, seeks=2, baseline_seeks=1, frames=1)["fixes"] == 54
