@@ -45,6 +45,10 @@ class GuiOptions:
     # --demo runs ingest and the simulator in-process; None means "when --demo".
     embedded_feeds: bool | None = None
     sim_rate: float = 20.0
+    # The command-hall wall (desktop/wall): full screen on one screen, or spanning all.
+    wall: bool = False
+    screen: int | None = None
+    span: bool = False
 
     @property
     def run_feeds(self) -> bool:
@@ -373,6 +377,10 @@ def prepare_gui(options: GuiOptions, settings: Settings):
 
 
 def run_gui(options: GuiOptions) -> int:
+    if options.wall:
+        from desktop.wall.app import run_wall
+
+        return run_wall(options)
     settings, problems = load_settings()
     qapp = prepare_gui(options, settings)
     for problem in problems:

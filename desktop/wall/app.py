@@ -1,0 +1,147 @@
+"""The composition for `gridcommand gui --wall`: the workstation's start-up stages (the
+page cache, the database opened in the background, the static layers and their page,
+the live feed, the demo's in-process feeds) with the wall's window and controller in
+place of the main window, its docks and their controllers.
+
+It shares those stages by inheriting from ``GridCommandApp`` and replaces what differs:
+the window, the controllers, start-up failures (a banner and a retry by back-off, never
+an exit or a dialog) and shutdown (a wall saves nothing)."""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+
+from core.settings import Settings
+from core.wall_views import backoff_s, span_rect
+from db.config import data_dir, load_settings
+from desktop.app import GridCommandApp, GuiOptions, make_map_view, prepare_gui, take_screenshot
+from desktop.controllers.map_data import MapDataController
+from desktop.errors import message_for
+from desktop.map.page_cache import PageCache
+from desktop.map.scene import MapScene
+from desktop.wall.controller import WallController, outage_reason
+from desktop.wall.window import WallWindow
+from desktop.workspace import Workspace, resolve_place
+
+log = logging.getLogger(__name__)
+
+
+class WallApp(GridCommandApp):
+    def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False):
+        QObject.__init__(self)  # GridCommandApp.__init__ builds the workstation's window: not here
+        self.settings = settings
+        self.options = options
+        self.place = resolve_place(settings, options.db_url, options.demo, options.language, "dark")
+        self.ws = Workspace(settings, self.place, parent=self)
+        self.scene = MapScene(settings, self.ws.live, parent=self)
+        self.map_view = make_map_view(settings)
+        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
+        self.scene.add_view(self.map_view)
+        self.cached_shown = show_cached and self.show_cached_page()
+        self.window = WallWindow(settings.wall, self.map_view, self.ws.clock, self.place.timezone)
+        self.map_data = MapDataController(self.ws, self.scene, None, self.page_cache, self)
+        self.controller = WallController(self.ws, self.scene, self.window, self)
+        self.units = None
+        self.incident_controller = None
+        self.embedded = None
+        self.pending_basemap = None
+        self._startup_begun = False
+        self._open_attempt = 0
+        self._open_lost_since: datetime | None = None
+        self.ws.sig_message.connect(self.window.banner.show_message)
+        if engine is not None:
+            self.attach_database(engine)
+
+    # --- the stages that differ from the workstation's -----------------------------------
+    def build_docks(self) -> None:
+        pass  # no docks on a wall
+
+    def start_incidents(self) -> None:
+        if self._open_lost_since is not None:
+            self._open_lost_since = None
+            self.window.banner.clear_lost()
+            self.window.set_stale(None)
+        self.controller.start()
+
+    def _update_status(self) -> None:
+        pass  # no status bar: the banner says what matters
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        """The database could not be opened: say so on the banner and try again later."""
+        log.warning("wall start-up: %s", outage_reason(exc))
+        super()._on_open_failed(exc)  # screenshots stop on it; an interactive wall keeps trying
+        if self._open_lost_since is None:
+            self._open_lost_since = datetime.now(timezone.utc)
+        self._open_attempt += 1
+        delay = backoff_s(self._open_attempt, 1.0, self.settings.wall.reconnect_max_s)
+        self.window.banner.show_lost(self._open_lost_since, outage_reason(exc), delay)
+        self.window.set_stale(self.tr("No data yet"))
+        self._startup_begun = False
+        QTimer.singleShot(int(delay * 1000), self.complete_startup)
+
+    def stop_live(self) -> None:
+        self.controller.stop()
+        super().stop_live()
+
+    def shutdown(self) -> None:
+        self.stop_live()  # a wall saves no settings and no layout
+
+
+def place_window(window, screen: int | None = None, span: bool = False) -> None:
+    """Full screen on screen ``screen`` (default: the primary), or across every screen."""
+    from PySide6.QtCore import QRect, Qt
+
+    screens = QGuiApplication.screens()
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    if span and len(screens) > 1:
+        x, y, w, h = span_rect([(g.x(), g.y(), g.width(), g.height()) for g in (s.geometry() for s in screens)])
+        window.setGeometry(QRect(x, y, w, h))
+        window.show()
+        return
+    target = QGuiApplication.primaryScreen()
+    if screen is not None:
+        if not 0 <= screen < len(screens):
+            print(f"gridcommand: --screen {screen}: there are {len(screens)} screen(s) (0-{len(screens) - 1}); "
+                  "using the primary", file=sys.stderr)
+        else:
+            target = screens[screen]
+    window.setGeometry(target.geometry())
+    window.showFullScreen()
+
+
+def run_wall(options: GuiOptions) -> int:
+    settings, problems = load_settings()
+    options.theme = "dark"
+    qapp = prepare_gui(options, settings)
+    for problem in problems:
+        print(f"gridcommand: settings: {problem}", file=sys.stderr)
+    app = WallApp(settings, options, show_cached=options.screenshot is None)
+
+    def no_traceback(kind, exc, tb) -> None:
+        # A wall never shows a traceback: one line in the log, a banner on the screen.
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        app.ws.sig_message.emit(message_for(exc))
+
+    sys.excepthook = no_traceback
+    place_window(app.window, options.screen, options.span)
+    if options.screenshot is not None:
+        code = take_screenshot(app, options.screenshot, options.timeout_s)
+        app.stop_live()
+        app.window.close()
+        app.map_view.dispose()
+        return code
+    QShortcut(QKeySequence.StandardKey.Quit, app.window, activated=qapp.quit)
+    if app.cached_shown:
+        app.scene.sig_page_ready.connect(lambda _info: QTimer.singleShot(0, app.complete_startup))
+        app.scene.sig_page_failed.connect(lambda _msg: QTimer.singleShot(0, app.complete_startup))
+        QTimer.singleShot(5000, app.complete_startup)
+    else:
+        QTimer.singleShot(0, app.complete_startup)
+    qapp.aboutToQuit.connect(app.shutdown)
+    code = qapp.exec()
+    app.map_view.dispose()
+    return code
