@@ -92,7 +92,7 @@ class WallSettings:
     refresh_s: int = 15  # figures are re-read at least this often, and on every change
     ticker_rows: int = 12
     reconnect_max_s: int = 30  # reconnect back-off doubles from 1 s up to this
-    font_px: int = 0  # body text size in pixels; 0: from the screen height (height / 40)
+    font_px: int = 0  # body text size in pixels; 0: from the screen height (height / 45)
 
 
 @dataclass

@@ -8,6 +8,7 @@ the window, the controllers, start-up failures (a banner and a retry by back-off
 an exit or a dialog) and shutdown (a wall saves nothing)."""
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from datetime import datetime, timezone
@@ -28,6 +29,7 @@ from desktop.wall.window import WallWindow
 from desktop.workspace import Workspace, resolve_place
 
 log = logging.getLogger(__name__)
+DRAWN_SETTLE_MS = 1500
 
 
 class WallApp(GridCommandApp):
@@ -52,6 +54,13 @@ class WallApp(GridCommandApp):
         self._startup_begun = False
         self._open_attempt = 0
         self._open_lost_since: datetime | None = None
+        # Start-up is complete (screenshots are taken) once the page is current, the first
+        # figures are read and the page has drawn a units batch (after its replay of incidents and rings).
+        self._pending = {"page", "figures", "drawn"}
+        # A software-rendered 4K page shows its frame a while after it says it drew it.
+        self.map_view.bridge.sig_units_applied.connect(
+            lambda *_: QTimer.singleShot(DRAWN_SETTLE_MS, lambda: self._stage_done("drawn")))
+        self.controller.sig_refreshed.connect(lambda: self._stage_done("figures"))
         self.ws.sig_message.connect(self.window.banner.show_message)
         if engine is not None:
             self.attach_database(engine)
@@ -66,6 +75,19 @@ class WallApp(GridCommandApp):
             self.window.banner.clear_lost()
             self.window.set_stale(None)
         self.controller.start()
+
+    def _on_page_current(self) -> None:
+        self.map_data.sig_page_current.disconnect(self._on_page_current)
+        self._stage_done("page")
+
+    def _stage_done(self, stage: str) -> None:
+        if stage not in self._pending or (stage == "drawn" and "page" in self._pending):
+            return  # a batch drawn on the cached page says nothing about the current one
+        self._pending.discard(stage)
+        if not self._pending:
+            gc.collect()  # as the workstation does: start-up's objects live as long as the app
+            gc.freeze()
+            self.sig_startup_completed.emit()
 
     def _update_status(self) -> None:
         pass  # no status bar: the banner says what matters

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core.daily_figures import DailyFigures
+from core.daily_figures import DailyFigures, is_today
 from core.wall_views import WallView, around, backoff_s, burn_in_offset, cycle_views, focus_incident, newest_first, to_flash
 from desktop import labels
 from desktop.map.layers.incidents import IncidentMarker
@@ -192,9 +192,12 @@ class WallController(QObject):
         states = labels.state_names()
         grids = self.ws.grid_names()
         rows = []
+        now = self.ws.now()
         for i in newest_first(incidents, max(1, self.wall.ticker_rows)):
-            head = f"{labels.local_time(i.received_at, self.ws.timezone)[:5]}  {level.get(i.level, i.level)} · " \
-                   f"{category.get(i.category, i.category)}"
+            # Today's incidents by time; older ones still open also by date.
+            when = labels.local_time(i.received_at, self.ws.timezone, with_date=not is_today(i.received_at, now,
+                                                                                           self.ws.timezone))
+            head = f"{when[:-3]}  {level.get(i.level, i.level)} · {category.get(i.category, i.category)}"
             tail = " · ".join(filter(None, [grids.get(i.grid_code, i.grid_code), states.get(i.state, i.state), i.number]))
             rows.append(TickerRow(i.id, i.level, head, tail, closed=not i.is_open))
         return rows
@@ -209,17 +212,16 @@ class WallController(QObject):
         self._rebuild_views(focus)
 
     def _set_focus(self, incident) -> None:
-        """The focus incident is selected on the map with its 1/3/5-minute rings."""
+        """The focus incident's 1/3/5-minute rings on the map. (It is not selected: the
+        page pans to a selected incident, and the wall's views decide where the map looks.)"""
         if incident is None:
             if self.focus_id is not None:
                 self.focus_id = None
-                self.scene.incidents.select(None)
                 self.scene.rings.clear()
             return
         if incident.id == self.focus_id:
             return
         self.focus_id = incident.id
-        self.scene.incidents.select(incident.id)
         settings = self.ws.settings.dispatch
         network = self.network
         lon, lat, incident_id = incident.lon, incident.lat, incident.id
@@ -248,11 +250,19 @@ class WallController(QObject):
 
                 return RoadNetwork.from_features(streets)
 
-            self.ws.run_task(build, lambda network: setattr(self, "network", network), key="wall.network")
+            self.ws.run_task(build, self._on_network, key="wall.network")
         focus = self.held
         if focus is None and self.last is not None:
             focus = focus_incident(i for i in self.last.incidents if i.is_open)
         self._rebuild_views(focus)
+
+    def _on_network(self, network) -> None:
+        """Road rings from now on; the focus incident's straight-line estimate is redrawn."""
+        self.network = network
+        focus = self.focus_id
+        self.focus_id = None
+        if focus is not None and self.last is not None:
+            self._set_focus(next((i for i in self.last.incidents if i.id == focus), None))
 
     def _rebuild_views(self, focus) -> None:
         grids = [(g.code, g.bbox) for g in self.ws.layers.get("grids", [])]

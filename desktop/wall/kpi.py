@@ -10,7 +10,9 @@ from core.daily_figures import DailyFigures
 from desktop import labels, theme
 
 DASH = "—"
-TILES = ("on_duty", "available", "incidents", "response", "within", "joint_patrols", "overdue_orders")
+# (row, column, columns spanned): long values and the agency breakdown get a whole row.
+TILE_PLACES = {"on_duty": (0, 0, 2), "available": (1, 0, 1), "incidents": (1, 1, 1), "response": (2, 0, 2),
+               "within": (3, 0, 2), "joint_patrols": (4, 0, 1), "overdue_orders": (4, 1, 1)}
 
 
 def percent(share: float | None) -> str:
@@ -23,18 +25,18 @@ class KpiStrip(QWidget):
         self.setObjectName("wall_kpi")
         captions = {
             "on_duty": self.tr("Units on duty"), "available": self.tr("Available now"),
-            "incidents": self.tr("Incidents today (open / closed)"), "response": self.tr("Median response today"),
+            "incidents": self.tr("Today: open / closed"), "response": self.tr("Median response today"),
             "within": self.tr("Arrived within 1 / 3 / 5 min"), "joint_patrols": self.tr("Joint patrols today"),
             "overdue_orders": self.tr("Overdue work orders"),
         }
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(2)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(0)
         self.captions: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         self.details: dict[str, QLabel] = {}
-        for row, key in enumerate(TILES):
+        for key, (row, column, span) in TILE_PLACES.items():
             caption, value, detail = QLabel(captions[key]), QLabel(DASH), QLabel("")
             caption.setObjectName("wall_kpi_caption")
             value.setObjectName("wall_kpi_value")
@@ -43,10 +45,17 @@ class KpiStrip(QWidget):
             caption.setWordWrap(True)
             detail.setWordWrap(True)  # the agency breakdown is long in English
             detail.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(caption, 2 * row, 0, 1, 2)
-            grid.addWidget(value, 2 * row + 1, 0)
-            grid.addWidget(detail, 2 * row + 1, 1)
+            tile = QWidget()
+            box = QGridLayout(tile)
+            box.setContentsMargins(0, 4, 0, 4)
+            box.setSpacing(0)
+            box.addWidget(caption, 0, 0, 1, 2)
+            box.addWidget(value, 1, 0)
+            box.addWidget(detail, 1, 1)
+            box.setColumnStretch(1, 1)
+            grid.addWidget(tile, row, column, 1, span)
             self.captions[key], self.values[key], self.details[key] = caption, value, detail
+        grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
     def show_figures(self, f: DailyFigures) -> None:

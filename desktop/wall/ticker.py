@@ -71,7 +71,8 @@ class IncidentTicker(QWidget):
             self._layout.removeWidget(label)
             label.deleteLater()
         self.row_labels = []
-        width = max(10, self.width() - 24)
+        # The row's border (10 px) and padding (2 × 8 px), and a little room for rounding.
+        width = max(10, self.width() - 30)
         available = self.height() - self.title.sizeHint().height() - self._layout.spacing()
         for row in self.rows:
             label = QLabel(self)
@@ -79,9 +80,10 @@ class IncidentTicker(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setProperty("incident_id", row.incident_id)
             label.setProperty("level", row.level)
-            self._restyle_one(label, row)  # the font comes with the style, so measure after it
+            self._restyle_one(label, row)  # the font comes with the style sheets, so measure after them
+            label.ensurePolished()
             metrics = QFontMetrics(label.font())
-            label.setText("\n".join(metrics.elidedText(t, Qt.TextElideMode.ElideRight, width - 16)
+            label.setText("\n".join(metrics.elidedText(t, Qt.TextElideMode.ElideRight, width)
                                     for t in (row.head, row.tail)))
             needed = label.sizeHint().height() + self._layout.spacing()
             if needed > available:

@@ -21,7 +21,7 @@ from desktop.wall.clock import WallClock
 from desktop.wall.kpi import KpiStrip
 from desktop.wall.ticker import IncidentTicker
 
-SIDE_SHARE = 0.24  # of the width: the map keeps the rest (≥ 70 % of the area with the banner shown)
+SIDE_SHARE = 0.25  # of the width: the map keeps the rest (≥ 70 % of the area with the banner shown)
 MIN_SIDE_PX = 420
 REFERENCE_HEIGHT = 1080  # a 1080p wall has scale 1
 PAGE_ZOOM_AT_1080 = 1.5  # markers and labels in the page, read from across a room
@@ -40,7 +40,7 @@ class WallScale:
     @classmethod
     def for_height(cls, height: int, settings: WallSettings, base_px: int) -> "WallScale":
         scale = max(0.5, height / REFERENCE_HEIGHT)
-        body = settings.font_px or max(2 * base_px, round(height / 40))
+        body = settings.font_px or max(2 * base_px, round(height / 45))
         return cls(body_px=max(body, 2 * base_px), page_zoom=round(min(5.0, PAGE_ZOOM_AT_1080 * scale), 2))
 
 
@@ -111,7 +111,7 @@ class WallWindow(QWidget):
         self.ticker = IncidentTicker()
         side = QVBoxLayout(self.side)
         side.setContentsMargins(16, 8, 8, 8)
-        side.setSpacing(10)
+        side.setSpacing(6)
         for w in (self.title, self.clock, self.kpi_title, self.kpi):
             side.addWidget(w)
         side.addWidget(self.ticker, 1)
