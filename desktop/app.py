@@ -377,10 +377,6 @@ def prepare_gui(options: GuiOptions, settings: Settings):
 
 
 def run_gui(options: GuiOptions) -> int:
-    if options.wall:
-        from desktop.wall.app import run_wall
-
-        return run_wall(options)
     settings, problems = load_settings()
     qapp = prepare_gui(options, settings)
     for problem in problems:

@@ -24,6 +24,11 @@ def run(args: argparse.Namespace) -> int:
     if (args.screen is not None or args.span) and not args.wall:
         print("gridcommand: --screen and --span go with --wall", file=sys.stderr)
         return 2
-    return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
-                              save_settings=args.screenshot is None and not args.wall, wall=args.wall,
-                              screen=args.screen, span=args.span))
+    options = GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
+                         save_settings=args.screenshot is None and not args.wall, wall=args.wall, screen=args.screen,
+                         span=args.span)
+    if args.wall:
+        from desktop.wall.app import run_wall
+
+        return run_wall(options)
+    return run_gui(options)
