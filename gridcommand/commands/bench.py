@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from importlib import import_module
 
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
@@ -12,9 +13,16 @@ BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
+    parser.add_argument("--wall", action="store_true", help="live-map only: measure the command-hall wall display")
 
 
 def run(args: argparse.Namespace) -> int:
-    result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat)
+    extra = {}
+    if getattr(args, "wall", False):
+        if args.name != "live-map":
+            print("gridcommand: --wall goes with `bench live-map`", file=sys.stderr)
+            return 2
+        extra["wall"] = True
+    result = import_module(BENCHMARKS[args.name]).run(repeat=args.repeat, **extra)
     print(json.dumps(result, ensure_ascii=False))
     return 0
