@@ -68,3 +68,15 @@ def test_span_covers_every_screen():
     assert span_rect([(0, 0, 1920, 1080), (1920, 0, 1920, 1080), (0, 1080, 1920, 1080)]) == (0, 0, 3840, 2160)
     with pytest.raises(ValueError):
         span_rect([])
+
+
+def test_wall_settings_section_is_typed_and_checked():
+    from core.settings import settings_from_dict
+
+    settings, problems = settings_from_dict({"wall": {"cycle_s": 45, "flash_levels": ["serious"], "burn_in_px": 6}})
+    assert (settings.wall.cycle_s, settings.wall.flash_levels, settings.wall.burn_in_px) == (45, ["serious"], 6)
+    assert problems == []
+    _, problems = settings_from_dict({"wall": {"cycle_s": 2, "burn_in_px": 50, "flash_s": "long"}})
+    assert "wall.cycle_s must be at least 5" in problems
+    assert "wall.burn_in_px must be between 0 and 20" in problems
+    assert "wall.flash_s: expected int, ignored" in problems
