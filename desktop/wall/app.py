@@ -18,15 +18,12 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 
 from core.settings import Settings
 from core.wall_views import backoff_s, span_rect
-from db.config import data_dir, load_settings
-from desktop.app import GridCommandApp, GuiOptions, make_map_view, prepare_gui, take_screenshot
+from db.config import load_settings
+from desktop.app import GridCommandApp, GuiOptions, prepare_gui, schedule_startup, take_screenshot
 from desktop.controllers.map_data import MapDataController
 from desktop.errors import message_for
-from desktop.map.page_cache import PageCache
-from desktop.map.scene import MapScene
 from desktop.wall.controller import WallController, outage_reason
 from desktop.wall.window import WallWindow
-from desktop.workspace import Workspace, resolve_place
 
 log = logging.getLogger(__name__)
 DRAWN_SETTLE_MS = 1500
@@ -35,15 +32,8 @@ DRAWN_SETTLE_MS = 1500
 class WallApp(GridCommandApp):
     def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False):
         QObject.__init__(self)  # GridCommandApp.__init__ builds the workstation's window: not here
-        self.settings = settings
-        self.options = options
-        self.place = resolve_place(settings, options.db_url, options.demo, options.language, "dark")
-        self.ws = Workspace(settings, self.place, parent=self)
-        self.scene = MapScene(settings, self.ws.live, parent=self)
-        self.map_view = make_map_view(settings)
-        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
-        self.scene.add_view(self.map_view)
-        self.cached_shown = show_cached and self.show_cached_page()
+        options.theme = "dark"
+        self.compose_map(settings, options, show_cached)
         self.window = WallWindow(settings.wall, self.map_view, self.ws.clock, self.place.timezone)
         self.map_data = MapDataController(self.ws, self.scene, None, self.page_cache, self)
         self.controller = WallController(self.ws, self.scene, self.window, self)
@@ -157,12 +147,7 @@ def run_wall(options: GuiOptions) -> int:
         app.map_view.dispose()
         return code
     QShortcut(QKeySequence.StandardKey.Quit, app.window, activated=qapp.quit)
-    if app.cached_shown:
-        app.scene.sig_page_ready.connect(lambda _info: QTimer.singleShot(0, app.complete_startup))
-        app.scene.sig_page_failed.connect(lambda _msg: QTimer.singleShot(0, app.complete_startup))
-        QTimer.singleShot(5000, app.complete_startup)
-    else:
-        QTimer.singleShot(0, app.complete_startup)
+    schedule_startup(app)
     qapp.aboutToQuit.connect(app.shutdown)
     code = qapp.exec()
     app.map_view.dispose()
