@@ -29,7 +29,7 @@ processes. After that, 30 more batches run zoomed in far enough for callsign
 labels (``labels_*``).
 
 One run takes two to four minutes; ``--repeat`` is not used (the batches are the
-samples). ``GRIDCOMMAND_BENCH_LIVE_BATCHES`` shortens a run for a quick look;
+samples). ``GRIDCOMMAND_BENCH_LIVE_BATCHES`` (and ``…_LABEL_BATCHES``) shorten a run for a quick look;
 ``GRIDCOMMAND_BENCH_PROFILE=FILE`` writes a cProfile of the GUI thread.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ UNITS = 5000
 WARMUP_BATCHES = 5
 BATCHES = int(os.environ.get("GRIDCOMMAND_BENCH_LIVE_BATCHES", 300))
 BASELINE_BATCHES = 60
-LABEL_BATCHES = 30  # then zoomed in, with callsign labels
+LABEL_BATCHES = int(os.environ.get("GRIDCOMMAND_BENCH_LIVE_LABEL_BATCHES", 30))  # then zoomed in, with callsign labels
 LABEL_ZOOM = 16
 MIN_INTERVAL_S = 0.25
 PHASE_TIMEOUT_S = 420.0
