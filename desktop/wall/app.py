@@ -48,8 +48,7 @@ class WallApp(GridCommandApp):
         # figures are read and the page has drawn a units batch (after its replay of incidents and rings).
         self._pending = {"page", "figures", "drawn"}
         # A software-rendered 4K page shows its frame a while after it says it drew it.
-        self.map_view.bridge.sig_units_applied.connect(
-            lambda *_: QTimer.singleShot(DRAWN_SETTLE_MS, lambda: self._stage_done("drawn")))
+        self.map_view.bridge.sig_units_applied.connect(self._on_units_applied)
         self.controller.sig_refreshed.connect(lambda: self._stage_done("figures"))
         self.ws.sig_message.connect(self.window.banner.show_message)
         if engine is not None:
@@ -70,9 +69,16 @@ class WallApp(GridCommandApp):
         self.map_data.sig_page_current.disconnect(self._on_page_current)
         self._stage_done("page")
 
-    def _stage_done(self, stage: str) -> None:
-        if stage not in self._pending or (stage == "drawn" and "page" in self._pending):
+    def _on_units_applied(self, _seq: int, _ms: float) -> None:
+        if "page" in self._pending:
             return  # a batch drawn on the cached page says nothing about the current one
+        # Once is enough: live batches come ten times a second from now on.
+        self.map_view.bridge.sig_units_applied.disconnect(self._on_units_applied)
+        QTimer.singleShot(DRAWN_SETTLE_MS, lambda: self._stage_done("drawn"))
+
+    def _stage_done(self, stage: str) -> None:
+        if stage not in self._pending:
+            return
         self._pending.discard(stage)
         if not self._pending:
             gc.collect()  # as the workstation does: start-up's objects live as long as the app

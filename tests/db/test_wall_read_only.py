@@ -14,6 +14,7 @@ from db.wall_repo import read_wall_data
 from tests.wall_samples import ScratchPostgres
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
