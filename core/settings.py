@@ -139,6 +139,21 @@ class WorkOrderSettings:
 
 
 @dataclass
+class WallSettings:
+    """The command-hall wall (`gridcommand gui --wall`): read-only, no forms, no dialogs."""
+
+    cycle_s: int = 20  # seconds on each view of the auto-cycle (city, each grid, the chosen incident)
+    flash_s: int = 30  # a new incident of a flashing level flashes and holds the map this long
+    flash_levels: list = field(default_factory=lambda: ["serious", "major"])  # 重大, 较大
+    burn_in_px: int = 4  # the layout moves within ±this many pixels …
+    burn_in_minutes: float = 3.0  # … every this many minutes
+    refresh_s: int = 15  # figures are re-read at least this often, and on every change
+    ticker_rows: int = 12
+    reconnect_max_s: int = 30  # reconnect back-off doubles from 1 s up to this
+    font_px: int = 0  # body text size in pixels; 0: from the screen height (height / 45)
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -151,6 +166,7 @@ class Settings:
     demo: DemoSettings = field(default_factory=DemoSettings)
     workorders: WorkOrderSettings = field(default_factory=WorkOrderSettings)
     patrol: PatrolSettings = field(default_factory=PatrolSettings)
+    wall: WallSettings = field(default_factory=WallSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -175,6 +191,10 @@ class Settings:
             problems.append(f"ui.theme must be one of {THEMES}")
         if self.demo.incidents_per_hour < 0 or self.demo.terminal_sign_off_s < 0:
             problems.append("demo.incidents_per_hour and demo.terminal_sign_off_s must not be negative")
+        if self.wall.cycle_s < 5:
+            problems.append("wall.cycle_s must be at least 5")
+        if not 0 <= self.wall.burn_in_px <= 20:
+            problems.append("wall.burn_in_px must be between 0 and 20")
         return problems
 
     def workorders_problems(self) -> list[str]:

@@ -45,6 +45,10 @@ class GuiOptions:
     # --demo runs ingest and the simulator in-process; None means "when --demo".
     embedded_feeds: bool | None = None
     sim_rate: float = 20.0
+    # The command-hall wall (desktop/wall): full screen on one screen, or spanning all.
+    wall: bool = False
+    screen: int | None = None
+    span: bool = False
 
     @property
     def run_feeds(self) -> bool:
@@ -81,16 +85,7 @@ class GridCommandApp(QObject):
     def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False,
                  docks: bool = True, clock=None):
         super().__init__()
-        self.settings = settings
-        self.options = options
-        self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
-        self.ws = Workspace(settings, self.place, clock=clock, parent=self)
-        self.scene = MapScene(settings, self.ws.live, parent=self)
-        self.map_view = make_map_view(settings)
-        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
-        self.scene.add_view(self.map_view)
-        # The browser loads the cached page in its own processes while the window is built here.
-        self.cached_shown = show_cached and self.show_cached_page()
+        self.compose_map(settings, options, show_cached, clock)
         from desktop.main_window import MainWindow
 
         self.window = MainWindow(settings, self.map_view, self.ws.live, docks=False)
@@ -110,6 +105,19 @@ class GridCommandApp(QObject):
             self.build_docks()
         if engine is not None:
             self.attach_database(engine)
+
+    def compose_map(self, settings: Settings, options: GuiOptions, show_cached: bool, clock=None) -> None:
+        """Where it works, the map scene and its view, and the cached page (shared with the wall)."""
+        self.settings = settings
+        self.options = options
+        self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
+        self.ws = Workspace(settings, self.place, clock=clock, parent=self)
+        self.scene = MapScene(settings, self.ws.live, parent=self)
+        self.map_view = make_map_view(settings)
+        self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
+        self.scene.add_view(self.map_view)
+        # The browser loads the cached page in its own processes while the window is built here.
+        self.cached_shown = show_cached and self.show_cached_page()
 
     def build_docks(self) -> None:
         """The docks and their controllers, then the saved layout (which needs the docks)."""
@@ -310,6 +318,12 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
     app = GridCommandApp(settings, options, show_cached=True, docks=False)
     app.window.show_first()
     # The docks follow the first frame (complete_startup builds them first thing).
+    schedule_startup(app)
+    return app
+
+
+def schedule_startup(app: GridCommandApp) -> None:
+    """The database is opened once the cached page is drawn, or at once without one."""
     if app.cached_shown:
         # Once the cached page is drawn; also if it fails or never draws (an old cache
         # with newer JS), so a bad cache can never keep the database closed.
@@ -318,7 +332,6 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
         QTimer.singleShot(5000, app.complete_startup)
     else:
         QTimer.singleShot(0, app.complete_startup)
-    return app
 
 
 def take_screenshot(app: GridCommandApp, path: Path, timeout_s: float) -> int:

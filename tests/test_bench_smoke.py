@@ -88,3 +88,22 @@ def test_response_benchmark_measures_a_detected_arrival(tmp_path):
     arrival, turn_out = result["arrival_s"]["median"], result["turn_out_s"]["median"]
     assert 0 < turn_out < arrival and result["drive_s"]["median"] == round(arrival - turn_out, 1)
     assert 0.5 < result["arrival_vs_eta"] < 1.5
+
+
+def test_memory_covers_this_process():
+    memory = live_map.browser_memory_mib(os.getpid())
+    # This process, plus any QtWebEngine children earlier tests left running.
+    assert memory["processes"] >= 1 and memory["pss_mib"] > 0 and memory["rss_mib"] >= memory["pss_mib"]
+
+
+def test_live_map_wall_mode_has_its_target_and_only_goes_with_live_map(capsys):
+    import inspect
+
+    from gridcommand.cli import build_parser
+    from gridcommand.commands import bench
+
+    assert inspect.signature(live_map.run).parameters["wall"].default is False
+    assert live_map.WALL_TARGET == {**live_map.TARGET, "rss_mib_max": 700}
+    args = build_parser().parse_args(["bench", "startup", "--wall"])
+    assert bench.run(args) == 2
+    assert "--wall goes with `bench live-map`" in capsys.readouterr().err

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class MapDataController(QObject):
     sig_page_current = Signal()  # the page shown was checked against (or built from) the database
 
-    def __init__(self, workspace: "Workspace", scene: "MapScene", layers_dock: "LayersDock",
+    def __init__(self, workspace: "Workspace", scene: "MapScene", layers_dock: "LayersDock | None",
                  cache: "PageCache | None" = None, parent=None):
         super().__init__(parent)
         self.ws = workspace
@@ -30,7 +30,8 @@ class MapDataController(QObject):
         self.dock = layers_dock
         self.cache = cache
         self.checked = False
-        layers_dock.sig_feature_chosen.connect(lambda f: scene.static.show_feature(f.layer, f.code))
+        if layers_dock is not None:  # the wall has no layers dock
+            layers_dock.sig_feature_chosen.connect(lambda f: scene.static.show_feature(f.layer, f.code))
         workspace.sig_changed.connect(self._on_kinds_changed)
 
     def page_labels(self):
@@ -47,7 +48,8 @@ class MapDataController(QObject):
 
     def apply_layers(self, layers: dict) -> None:
         self.ws.set_layers(layers)
-        self.dock.set_features(layers)
+        if self.dock is not None:
+            self.dock.set_features(layers)
         settings = self.ws.settings
         page_labels = self.page_labels()  # translated on the GUI thread
         current = self.scene.page_fingerprint

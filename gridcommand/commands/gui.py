@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default: settings, zh_CN)")
     parser.add_argument("--theme", choices=("light", "dark"), help="colours: light (workstation, default) or dark (command hall)")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render the window once the map is drawn, write the PNG and exit")
+    parser.add_argument("--wall", action="store_true", help="the command-hall wall display: full screen, dark, read-only")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--screen", type=int, metavar="N", help="with --wall: the screen to fill (0 = the first)")
+    where.add_argument("--span", action="store_true", help="with --wall: span every screen (a video wall)")
 
 
 def display_problem(screenshot: bool, environ=os.environ, platform: str = sys.platform) -> str | None:
@@ -42,11 +46,20 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"gridcommand gui: {problem}", file=sys.stderr)
         return 2
+    if (args.screen is not None or args.span) and not args.wall:
+        print("gridcommand: --screen and --span go with --wall", file=sys.stderr)
+        return 2
     from desktop.app import GuiOptions, run_gui
     from desktop.runtime import application, quit_on_signals
     from gridcommand.logs import configure_logging
 
     configure_logging("WARNING")  # the demo's embedded ingest logs rejected reports
     quit_on_signals(application())
-    return run_gui(GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
-                              save_settings=args.screenshot is None))
+    options = GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
+                         save_settings=args.screenshot is None and not args.wall, wall=args.wall, screen=args.screen,
+                         span=args.span)
+    if args.wall:
+        from desktop.wall.app import run_wall
+
+        return run_wall(options)
+    return run_gui(options)

@@ -220,6 +220,13 @@
     </message>
 </context>
 <context>
+    <name>IncidentTicker</name>
+    <message>
+        <source>Incidents, newest first</source>
+        <translation>最新警情</translation>
+    </message>
+</context>
+<context>
     <name>IncidentsDock</name>
     <message>
         <source>Incidents</source>
@@ -422,6 +429,41 @@
     <message>
         <source>Choose a category.</source>
         <translation>请选择警情类别。</translation>
+    </message>
+</context>
+<context>
+    <name>KpiStrip</name>
+    <message>
+        <source>Units on duty</source>
+        <translation>在岗力量</translation>
+    </message>
+    <message>
+        <source>Available now</source>
+        <translation>当前可用</translation>
+    </message>
+    <message>
+        <source>Today: open / closed</source>
+        <translation>今日警情 未结/办结</translation>
+    </message>
+    <message>
+        <source>Median response today</source>
+        <translation>今日到场用时中位数</translation>
+    </message>
+    <message>
+        <source>Arrived within 1 / 3 / 5 min</source>
+        <translation>1/3/5分钟内到场率</translation>
+    </message>
+    <message>
+        <source>Joint patrols today</source>
+        <translation>今日城警合巡</translation>
+    </message>
+    <message>
+        <source>Overdue work orders</source>
+        <translation>超期工单</translation>
+    </message>
+    <message>
+        <source>%1 arrivals</source>
+        <translation>到场 %1 起</translation>
     </message>
 </context>
 <context>
@@ -763,6 +805,53 @@
     <message>
         <source>Speed km/h</source>
         <translation>速度 km/h</translation>
+    </message>
+</context>
+<context>
+    <name>WallApp</name>
+    <message>
+        <source>No data yet</source>
+        <translation>尚无数据</translation>
+    </message>
+</context>
+<context>
+    <name>WallBanner</name>
+    <message>
+        <source>Database unreachable since %1 — showing the last data read</source>
+        <translation>数据库自 %1 起连接中断——显示最后读取的数据</translation>
+    </message>
+    <message>
+        <source>; reconnecting in %1</source>
+        <translation>；%1后重连</translation>
+    </message>
+</context>
+<context>
+    <name>WallClock</name>
+    <message>
+        <source>dddd, d MMMM yyyy</source>
+        <translation>yyyy年M月d日 dddd</translation>
+    </message>
+</context>
+<context>
+    <name>WallController</name>
+    <message>
+        <source>Data as of %1 (%2 ago)</source>
+        <translation>数据截至 %1（%2前）</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <source>Grid Command — command hall</source>
+        <translation>城警联勤网格指挥图 — 指挥大厅</translation>
+    </message>
+    <message>
+        <source>Joint police and city-management grid command</source>
+        <translation>城警联勤网格指挥图</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
     </message>
 </context>
 <context>
