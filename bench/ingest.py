@@ -94,6 +94,12 @@ def install_fast_loop() -> str:
 # load generator (runs in its own process)
 # --------------------------------------------------------------------------
 
+def _cut_head(buf: bytes) -> tuple[bytes, bytes] | None:
+    """(message head, what follows its blank line), or None while the head is incomplete."""
+    end = buf.find(b"\r\n\r\n")
+    return None if end < 0 else (buf[:end], buf[end + 4:])
+
+
 class _Client(asyncio.Protocol):
     """One keep-alive connection sending single-fix GET requests back to back."""
 
@@ -143,16 +149,13 @@ class _Client(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.buf[:end]
+        while (cut := _cut_head(self.buf)) is not None:
+            head, rest = cut
             at = head.find(b"Content-Length:")  # as `serve` spells it
             length = int(head[at + 15:].split(b"\r\n", 1)[0]) if at >= 0 else 0
-            if len(self.buf) < end + 4 + length:
+            if len(rest) < length:
                 return
-            self.buf = self.buf[end + 4 + length:]
+            self.buf = rest[length:]
             self._answered(head[9:12].decode())
 
     def _answered(self, status: str) -> None:
@@ -229,13 +232,9 @@ class _Responder(asyncio.Protocol):
         from urllib.parse import parse_qs
 
         self.buf += data
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            line = self.buf[:self.buf.find(b"\r\n")].decode("latin-1")
-            self.buf = self.buf[end + 4:]
-            parse_qs(line.split(" ")[1].partition("?")[2])
+        while (cut := _cut_head(self.buf)) is not None:
+            head, self.buf = cut
+            parse_qs(head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[1].partition("?")[2])
             self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 
 
