@@ -54,6 +54,7 @@ CEILING_FIXES = 20_000
 CEILING_BATCH = 1_000
 # `serve --workers N` for the HTTP runs (GRIDCOMMAND_BENCH_WORKERS; default one process).
 WORKERS = int(os.environ.get("GRIDCOMMAND_BENCH_WORKERS", "1"))
+WORKER_START_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,10 @@ def start_server(url: str, port: int, home: str, workers: int = 1) -> subprocess
     except RuntimeError:
         proc.kill()
         raise RuntimeError(f"serve did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}") from None
+    if workers > 1:
+        # The other workers start once the first one listens: let them finish starting
+        # (imports, connecting) before the load begins, or their start-up is measured too.
+        time.sleep(WORKER_START_S)
     return proc
 
 
