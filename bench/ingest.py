@@ -54,6 +54,7 @@ CEILING_FIXES = 20_000
 CEILING_BATCH = 1_000
 # `serve --workers N` for the HTTP runs (GRIDCOMMAND_BENCH_WORKERS; default one process).
 WORKERS = int(os.environ.get("GRIDCOMMAND_BENCH_WORKERS", "1"))
+WORKER_START_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ def install_fast_loop() -> str:
 # --------------------------------------------------------------------------
 # load generator (runs in its own process)
 # --------------------------------------------------------------------------
+
+def _cut_head(buf: bytes) -> tuple[bytes, bytes] | None:
+    """(message head, what follows its blank line), or None while the head is incomplete."""
+    end = buf.find(b"\r\n\r\n")
+    return None if end < 0 else (buf[:end], buf[end + 4:])
+
 
 class _Client(asyncio.Protocol):
     """One keep-alive connection sending single-fix GET requests back to back."""
@@ -143,16 +150,13 @@ class _Client(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.buf[:end]
+        while (cut := _cut_head(self.buf)) is not None:
+            head, rest = cut
             at = head.find(b"Content-Length:")  # as `serve` spells it
             length = int(head[at + 15:].split(b"\r\n", 1)[0]) if at >= 0 else 0
-            if len(self.buf) < end + 4 + length:
+            if len(rest) < length:
                 return
-            self.buf = self.buf[end + 4 + length:]
+            self.buf = rest[length:]
             self._answered(head[9:12].decode())
 
     def _answered(self, status: str) -> None:
@@ -229,13 +233,9 @@ class _Responder(asyncio.Protocol):
         from urllib.parse import parse_qs
 
         self.buf += data
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            line = self.buf[:self.buf.find(b"\r\n")].decode("latin-1")
-            self.buf = self.buf[end + 4:]
-            parse_qs(line.split(" ")[1].partition("?")[2])
+        while (cut := _cut_head(self.buf)) is not None:
+            head, self.buf = cut
+            parse_qs(head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[1].partition("?")[2])
             self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 
 
@@ -361,6 +361,10 @@ def start_server(url: str, port: int, home: str, workers: int = 1) -> subprocess
     except RuntimeError:
         proc.kill()
         raise RuntimeError(f"serve did not start: {proc.stderr.read().decode(errors='replace')[-2000:]}") from None
+    if workers > 1:
+        # The other workers start once the first one listens: let them finish starting
+        # (imports, connecting) before the load begins, or their start-up is measured too.
+        time.sleep(WORKER_START_S)
     return proc
 
 
