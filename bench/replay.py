@@ -17,7 +17,7 @@ operating system's file cache is warm when the load is timed.
 - ``frame_median_ms``: at 600x and 60 frames/s replay time moves 10 s a frame; one
   frame here = the seek + every unit's map row and the JSON payload
   (``desktop.map.units_js.units_payload``). It does NOT yet include the scene and
-  the page (the replay window is not built yet);
+  the page (the replay window is not built yet); ``frame_cpu_median_ms`` its CPU time;
 - ``rss_mib``: this process's resident memory with the index loaded (VmRSS),
   ``peak_rss_mib`` its high-water mark (VmHWM).
 
@@ -187,15 +187,16 @@ def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: i
 
             info = [UnitInfo(unit_id=u + 1, callsign=f"R{u + 1:04d}", name="", agency="joint", force="grid_patrol",
                              tier=1, travel_mode="foot", status="available", grid_code=None) for u in range(units)]
-            frame_ms = []
+            frame_ms, frame_cpu_ms = [], []
             at = start_ms + rng.randrange(max(1, window_ms - frames * 10_000))
             for seq in range(frames):
                 at += 10_000  # 600x at 60 frames per second
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 fixes_now = unit_fixes(index.at(at), index.devices)
                 rows_now = [info[unit_id - 1].with_fix(fix) for unit_id, fix in fixes_now.items()]
                 units_payload(rows_now, from_ms(at), full=False, seq=seq, stale_after_s=60, label_min_zoom=15)
                 frame_ms.append((time.perf_counter() - t0) * 1000)
+                frame_cpu_ms.append((time.process_time() - c0) * 1000)
     finally:
         engine.dispose()
     _, peak = _memory_mib()
@@ -204,7 +205,7 @@ def run(repeat: int = 5, size: int | None = None, hours: float = HOURS, seeks: i
         "load_cpu_s": round(load_cpu_s, 2), "progress_calls": len(calls),
         "seek_median_ms": round(median(seek_ms), 3), "seek_p99_ms": round(percentile(seek_ms, 99), 3),
         "baseline_seek_median_ms": round(median(baseline_ms), 2),
-        "frame_median_ms": round(median(frame_ms), 2),
+        "frame_median_ms": round(median(frame_ms), 2), "frame_cpu_median_ms": round(median(frame_cpu_ms), 2),
         "frame_note": "seek + units_payload for every unit; scene and page not included yet",
         "rss_mib": rss, "peak_rss_mib": peak, "seeks": len(seek_ms), "baseline_seeks": len(baseline_ms),
         "database": str(path), "database_mib": round(os.path.getsize(path) / 2**20, 1),
