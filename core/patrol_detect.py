@@ -273,8 +273,9 @@ class PatrolDetector:
             t, dev, _ = self._visits.merge(key, b.t[idx], b.device[idx], np.zeros(len(idx)))
             first, last = clusters(t, gap)
             code = self.places.point_codes[version]
+            stayed = t[last] - t[first] >= dwell[version]
             events = [Event("checkin", code, unit, float(t[f]), float(t[l]), self.names[dev[f]])
-                      for f, l in zip(first, last) if t[l] - t[f] >= dwell[version]]
+                      for f, l in zip(first[stayed].tolist(), last[stayed].tolist())]
             self._visits.replace(key, events, delta)
 
     # -- line passes ----------------------------------------------------------------------
@@ -396,9 +397,10 @@ class PatrolDetector:
                                            drop_t=np.array(drop, dtype=float) if drop else none)
             first, lastidx = clusters(bt, gap_steps)
             police, city = pair >> _PAIR_SHIFT, pair & _CITY_MASK
+            long_enough = bt[lastidx] - bt[first] + 1 >= min_steps  # one numpy test, not one per run
             events = [Event("joint", None, police // _SIDE_BITS, float(bt[f] * step), float((bt[l] + 1) * step),
                             self.names[pd[f]], city // _SIDE_BITS, self.names[int(cd[f])])
-                      for f, l in zip(first, lastidx) if bt[l] - bt[f] + 1 >= min_steps]
+                      for f, l in zip(first[long_enough].tolist(), lastidx[long_enough].tolist())]
             self._joint.replace(pair, events, delta)
 
     # -- memory ----------------------------------------------------------------------------
