@@ -148,7 +148,7 @@ def test_unknown_accuracy_stays_unknown():
 fix = st.tuples(st.integers(0, 3), st.integers(0, 50), st.floats(-180, 180), st.floats(-90, 90))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(fixes=st.lists(fix, max_size=60), probes=st.lists(st.integers(-5, 55), min_size=1, max_size=8))
 def test_state_at_any_time_equals_a_naive_scan(fixes, probes):
     """Rows in any order (late fixes) and resent ones (same device and time: the first
