@@ -619,7 +619,7 @@
     <message numerus="yes">
         <source>Joint patrols: %n</source>
         <translation>
-            <numerusform />
+            <numerusform>城警合巡：%n 次</numerusform>
         </translation>
     </message>
     <message>
