@@ -91,7 +91,6 @@ class GridCommandApp(QObject):
         self.window = MainWindow(settings, self.map_view, self.ws.live, docks=False)
         self.map_data = None
         self.units = None
-        self.features: list = []
         self.incident_controller = None
         self.embedded = None
         self.pending_basemap = None  # chosen in the dialog; used from the next start
@@ -112,6 +111,7 @@ class GridCommandApp(QObject):
         self.options = options
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, clock=clock, parent=self)
+        self.features: list = []  # controllers started once the database is open (start_features)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())

@@ -79,6 +79,9 @@ class WallController(QObject):
         workspace.sig_changed.connect(self._on_kinds_changed)
         workspace.sig_layers_loaded.connect(self._on_layers_loaded)
         workspace.sig_feed_status.connect(self.on_feed_status)
+        # The window may go first (closed, or a test's teardown): nothing may touch it afterwards.
+        self._window_gone = False
+        window.destroyed.connect(self._on_window_destroyed)
 
     # --- life ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -154,6 +157,8 @@ class WallController(QObject):
             self.refresh(force=True)  # the database is back: do not wait for the back-off
 
     def _update_link(self) -> None:
+        if self._window_gone:
+            return
         lost = self.read_failing or self.feed_failing
         if lost and self.lost_since is None:
             self.lost_since = self.ws.now()
@@ -169,8 +174,12 @@ class WallController(QObject):
         if lost:
             self._show_age()
 
+    def _on_window_destroyed(self, *_args) -> None:
+        self._window_gone = True
+        self.stop()
+
     def _show_age(self) -> None:
-        if self.lost_since is None:
+        if self.lost_since is None or self._window_gone:
             return
         next_s = (self.retry_timer.remainingTime() / 1000) if self.retry_timer.isActive() else None
         self.window.banner.show_lost(self.lost_since, self.lost_reason, next_s)
