@@ -46,7 +46,7 @@ BASELINE_SEEKS = 25
 FRAMES = 120
 SEED = 20250501
 START = datetime(2025, 5, 1, 0, 0, tzinfo=timezone.utc)
-CENTRE = (112.08, 32.68)  # Dengzhou, DOMAIN.md
+CENTRE = (112.08, 32.68)  # Dengzhou (docs/domain.md)
 _FORMAT_VERSION = 1
 
 

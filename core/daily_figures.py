@@ -1,4 +1,4 @@
-"""The command-hall wall's figures for today, defined here once (DOMAIN.md: "the product
+"""The command-hall wall's figures for today, defined here once (docs/domain.md: "the product
 defines each in one place, documents it, and shows it").
 
 - **Units on duty, by agency**: units whose status is not ``off_duty``, counted by their

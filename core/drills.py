@@ -6,7 +6,7 @@ first entry is the best ETA. A choice is judged by its own fastest unit:
 
 - ``eta_diff_s`` = chosen ETA - best ETA (0 is the best choice);
 - ``ring_met``: the response arrives within the last ring (5 minutes by default,
-  DOMAIN.md's 1-3-5 rule and the city's arrival deadline) — by the actual arrival
+  the 1-3-5 rule (docs/domain.md) and the city's arrival deadline) — by the actual arrival
   when there was one (a live drill), else by the chosen ETA (a what-if);
 - ``tier``: the lowest tier chosen; ``tier_ok`` is False when a higher tier was
   sent although a tier-1 unit could have met the ring (tiers are for escalation).

@@ -120,7 +120,7 @@ class DemoSettings:
 
 @dataclass
 class WorkOrderSettings:
-    """The 13710 deadlines and warning windows (DOMAIN.md; issue 9). Defaults follow the
+    """The 13710 deadlines and warning windows (docs/domain.md; issue 9). Defaults follow the
     authoritative definition; places that read it as 1/3/7/10 days set
     resolve_major_months = 0 and resolve_major_hours = 240. An order keeps the deadlines
     in force when it was issued."""

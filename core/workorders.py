@@ -1,4 +1,4 @@
-"""Hand-over work orders (工作交办单) under the 13710 rule (DOMAIN.md): states and the
+"""Hand-over work orders (工作交办单) under the 13710 rule (docs/domain.md): states and the
 actions each allows, the three milestone deadlines, and the red/yellow/green light.
 
 Pure: no I/O. The database list query computes the same light in SQL from stored

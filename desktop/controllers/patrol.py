@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from desktop.controllers.feature import FeatureController
 
 if TYPE_CHECKING:
     from desktop.docks.patrol import PatrolDock, PatrolPlaceSelected, PatrolViewRequested
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
 OVERLAY = "patrol"
-REFRESH_MS = 60_000
 
 
 def current_choice(session, now, zone: str, grid_code: str | None, shift_code: str | None):
@@ -55,28 +54,16 @@ def current_choice(session, now, zone: str, grid_code: str | None, shift_code: s
     return grids, shifts, grid_code, shift_code, day
 
 
-class PatrolController(QObject):
+class PatrolController(FeatureController):
+    KINDS = frozenset({"patrol", "points", "lines", "duty", "shifts"})
+
     def __init__(self, workspace: "Workspace", scene: "MapScene", dock: "PatrolDock", parent=None):
-        super().__init__(parent)
-        self.ws = workspace
-        self.scene = scene
-        self.dock = dock
+        super().__init__(workspace, scene, dock, parent)
         self.grid_code: str | None = None
         self.shift_code: str | None = None
         self.status = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.reload)
         dock.sig_view_requested.connect(self._on_view_requested)
         dock.sig_place_selected.connect(self._on_place_selected)
-        workspace.sig_changed.connect(self._on_kinds_changed)
-
-    def start(self) -> None:
-        self.reload()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
 
     def reload(self) -> None:
         if self.ws.sessions is None:
@@ -114,7 +101,3 @@ class PatrolController(QObject):
         layer = {"point": "points", "line": "lines"}.get(selected.kind)
         if layer is not None:
             self.scene.static.show_feature(layer, selected.code)
-
-    def _on_kinds_changed(self, kinds: set) -> None:
-        if kinds & {"patrol", "points", "lines", "duty", "shifts"}:
-            self.reload()

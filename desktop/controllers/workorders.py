@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-
 from core.workorders import ActionRequest, PhotoRequest
+from desktop.controllers.feature import FeatureController
 
 if TYPE_CHECKING:
     from desktop.docks.workorders import WorkOrdersDock
@@ -15,32 +14,19 @@ if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
 OVERLAY = "workorders"
-RELIGHT_MS = 60_000  # a light may turn yellow or red with no write at all
 
 
-class WorkOrdersController(QObject):
+class WorkOrdersController(FeatureController):
+    KINDS = frozenset({"workorders", "findings"})  # and every minute: a light turns with no write at all
+
     def __init__(self, workspace: "Workspace", scene: "MapScene", dock: "WorkOrdersDock", parent=None):
-        super().__init__(parent)
-        self.ws = workspace
-        self.scene = scene
-        self.dock = dock
+        super().__init__(workspace, scene, dock, parent)
         self.orders: dict[int, object] = {}
         self.selected_id: int | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(RELIGHT_MS)
-        self._timer.timeout.connect(self.reload)
         dock.sig_order_selected.connect(self.select)
         dock.sig_action_requested.connect(self._on_action_requested)
         dock.sig_photo_requested.connect(self._on_photo_requested)
         scene.sig_overlay_clicked.connect(self._on_overlay_clicked)
-        workspace.sig_changed.connect(self._on_kinds_changed)
-
-    def start(self) -> None:
-        self.reload()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
 
     def reload(self) -> None:
         if self.ws.sessions is None:
@@ -89,10 +75,6 @@ class WorkOrdersController(QObject):
         if layer == OVERLAY and feature_id.isdigit():
             self.dock.raise_()
             self.dock.select(int(feature_id))
-
-    def _on_kinds_changed(self, kinds: set) -> None:
-        if kinds & {"workorders", "findings"}:
-            self.reload()
 
     def _on_action_requested(self, request: ActionRequest) -> None:
         settings = self.ws.settings.workorders

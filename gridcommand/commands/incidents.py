@@ -14,7 +14,7 @@ from datetime import datetime
 
 from gridcommand.commands.track import utc_iso
 
-# `incidents show --json` timestamps: key -> the incident's state (DOMAIN.md's words in code names).
+# `incidents show --json` timestamps: key -> the incident's state (docs/domain.md's words in code names).
 TIMESTAMP_KEYS = (("received_utc", "received"), ("dispatched_utc", "dispatched"), ("signed_utc", "acknowledged"),
                   ("en_route_utc", "en_route"), ("arrived_utc", "on_scene"), ("handling_utc", "handling"),
                   ("reported_utc", "reported"), ("closed_utc", "closed"), ("cancelled_utc", "cancelled"))

@@ -17,13 +17,17 @@ from serve_process import ServeProcess, add_unit, rows, wait_for
 FLOOD_S = 3.0
 
 
+_LAST_STAMP = [0]
+
+
 def _normal_client(port: int, device: str, until: float, latencies: list, statuses: list) -> None:
     """A device reporting back to back with fresh times, as the bench does."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     n = 0
     while time.monotonic() < until:
         n += 1
-        stamp = int(datetime.now(timezone.utc).timestamp() * 1000) + n % 1000  # unique per request
+        # Unique per request across every call (a fix resent at the same time is stored once).
+        stamp = _LAST_STAMP[0] = max(int(datetime.now(timezone.utc).timestamp() * 1000), _LAST_STAMP[0] + 1)
         started = time.perf_counter()
         conn.request("GET", f"/?id={device}&lat=32.68&lon=112.08&timestamp={stamp}")
         response = conn.getresponse()
