@@ -47,9 +47,6 @@ class MapDataController(QObject):
         self.ws.run_query(load_all_layers, self.apply_layers, key="map.layers")
 
     def apply_layers(self, layers: dict) -> None:
-        self.ws.set_layers(layers)
-        if self.dock is not None:
-            self.dock.set_features(layers)
         settings = self.ws.settings
         page_labels = self.page_labels()  # translated on the GUI thread
         current = self.scene.page_fingerprint
@@ -64,7 +61,12 @@ class MapDataController(QObject):
 
             return fp, build_page(layers, settings.basemap, settings.map, page_labels)
 
+        # The page first: the background thread runs jobs in order, and what the new layers set
+        # off elsewhere (the street network, the gazetteer) must not delay the map.
         self.ws.run_task(build, self._on_page_built, key="map.page")
+        if self.dock is not None:
+            self.dock.set_features(layers)
+        self.ws.set_layers(layers)
 
     def _on_page_built(self, result) -> None:
         fp, html = result
