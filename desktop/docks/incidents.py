@@ -8,7 +8,7 @@ import html
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QTextBrowser,
+    QComboBox, QDockWidget, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser,
     QVBoxLayout, QWidget,
 )
 
@@ -16,7 +16,7 @@ from core.code_tables import CodeTables
 from core.incident_actions import SupportRequest, TransitionRequest
 from core.incidents import NEXT_STATES, OPEN_STATES, STATES, DispatchSnapshot, IncidentSnapshot, TimelineEvent
 from desktop import labels, theme
-from desktop.table_models import FieldFilterProxy, IdRowsModel
+from desktop.table_models import FieldFilterProxy, IdRowsModel, record_table
 
 
 
@@ -114,14 +114,7 @@ class IncidentsDock(QDockWidget):
         self.selected: IncidentSnapshot | None = None
         self._quiet = False  # set while the model, not the user, moves the selection
         self.state_box, self.level_box = QComboBox(), QComboBox()
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(self.model.COLUMNS.index("received"), Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = record_table(self.proxy, self.model.COLUMNS.index("received"), Qt.SortOrder.DescendingOrder)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._on_detail_link)
