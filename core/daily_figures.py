@@ -12,8 +12,11 @@ defines each in one place, documents it, and shows it").
   incident's ``arrival_s`` in ``core.incidents.response_figures``.
 - **Share within 1 / 3 / 5 min**: of those same arrivals, the share with an arrival time
   of at most 60 / 180 / 300 s.
-- **Joint patrols today** and **overdue work orders**: ``None`` (shown "—") until those
-  features provide a count.
+- **Joint patrols today**: joint patrols (城警合巡) that *began* since local midnight, as
+  detection stored them (one per police/city device pair per continuous period together;
+  docs/domain.md); a patrol running over midnight counts on the day it began.
+- **Overdue work orders**: open work orders whose 13710 light is red now (a milestone
+  passed unmet, ``core.workorders.light_at``).
 
 Pure: callers pass snapshots read from the database and the live model."""
 from __future__ import annotations

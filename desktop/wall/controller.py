@@ -112,8 +112,9 @@ class WallController(QObject):
             from core.daily_figures import daily_figures, local_day_start
             from db.wall_repo import read_wall_data
 
-            data = read_wall_data(session, local_day_start(now, zone))
-            figures = daily_figures(units, data.incidents, data.dispatches, now, zone, stale_after_s)
+            data = read_wall_data(session, local_day_start(now, zone), now)
+            figures = daily_figures(units, data.incidents, data.dispatches, now, zone, stale_after_s,
+                                    joint_patrols=data.joint_patrols, overdue_work_orders=data.overdue_work_orders)
             return WallRead(data.incidents, figures, now)
 
         self.ws.run_query(read, self._on_read, on_error=self._on_read_failed, key="wall.read")
@@ -189,7 +190,7 @@ class WallController(QObject):
             "%1", labels.local_time(shown_at, self.ws.timezone) if shown_at else "—").replace("%2", age))
 
     def _on_kinds_changed(self, kinds: set) -> None:
-        if kinds & {"incidents", "units"}:
+        if kinds & {"incidents", "units", "patrol", "workorders"}:
             self.refresh()
 
     # --- what the map and the ticker show -------------------------------------------------

@@ -1,6 +1,6 @@
 """The KPI strip: today's figures (defined in ``core.daily_figures``), one tile per
 figure, a caption over a large value and a detail line. "—" where a figure has no
-value yet (no arrivals today; joint patrols and work orders until those features land)."""
+value yet (no arrivals today)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
