@@ -20,6 +20,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from core.settings import Settings
 from db.config import data_dir, load_settings, redact_url, save_settings
 from desktop.errors import UserMessage
+from desktop.controllers.map_data import page_if_changed, page_labels_for
 from desktop.map.page_cache import PageCache
 from desktop.map.scene import MapScene
 from desktop.map.view import MapView
@@ -76,6 +77,9 @@ class Opened:
     code_tables: dict
     feed: object
     roster: list
+    layers: dict  # the static layers in force
+    page_fingerprint: str
+    page_html: str | None  # None: the page shown already is the current one
 
 
 class GridCommandApp(QObject):
@@ -95,6 +99,7 @@ class GridCommandApp(QObject):
         self.embedded = None
         self.pending_basemap = None  # chosen in the dialog; used from the next start
         self._startup_begun = False
+        self._page_current_seen = False
         self._feed_prepared = False
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
@@ -178,22 +183,28 @@ class GridCommandApp(QObject):
         if self._startup_begun:
             return
         self._startup_begun = True
-        self.build_docks()
-        place, engine = self.place, self.ws.engine
+        place, engine, settings = self.place, self.ws.engine, self.ws.settings
+        page_labels, current = page_labels_for(self.scene, settings), self.scene.page_fingerprint
 
         def open_all() -> Opened:
+            # One background job from database to page: after a data change the rebuilt page
+            # is the first thing start-up hands the GUI thread.
             from db.change_feed import ChangeFeed
             from db.code_tables_repo import load_code_tables
             from db.engine import session_factory
+            from db.places_repo import load_all_layers
             from desktop.workspace import open_database
 
             eng = engine if engine is not None else open_database(place)
             with session_factory(eng)() as session:
                 tables = load_code_tables(session)
+                layers = load_all_layers(session)
             feed = ChangeFeed(eng)
-            return Opened(eng, tables, feed, feed.snapshot())
+            fp, html = page_if_changed(layers, settings, page_labels, current)
+            return Opened(eng, tables, feed, feed.snapshot(), layers, fp, html)
 
         self.ws.run_task(open_all, self._on_opened, on_error=self._on_open_failed)
+        self.build_docks()  # while the background thread opens the database
 
     def _on_open_failed(self, exc: BaseException) -> None:
         from db.engine import DatabaseUnavailable
@@ -209,13 +220,46 @@ class GridCommandApp(QObject):
             self.attach_database(opened.engine)
         self.ws.set_code_tables(opened.code_tables)
         self.map_data.sig_page_current.connect(self._on_page_current)
-        self.refresh_layers()
+        if opened.page_html is None or not self.scene.views:
+            self._start_services(opened)
+        else:
+            # The data changed since the cached page: the rebuilt page goes first. Chromium's
+            # browser side runs on this (the GUI) thread, so it stays free until the current
+            # map is drawn; the live feed, incidents and features follow (or after 3 s).
+            self._services_pending = opened
+            self.scene.sig_page_ready.connect(self._start_pending_services)
+            self._services_timer = QTimer(self, singleShot=True, interval=3000)
+            self._services_timer.timeout.connect(self._start_pending_services)
+            self._services_timer.start()
+        self.map_data.adopt(opened.layers, opened.page_fingerprint, opened.page_html)
+
+    def _start_pending_services(self, *_args) -> None:
+        opened = self._drop_pending_services()
+        if opened is None:
+            return
+        self._start_services(opened)
+        if getattr(self, "_page_current_seen", False):  # the wall counts its own stages
+            self._complete()
+
+    def _drop_pending_services(self) -> "Opened | None":
+        opened, self._services_pending = getattr(self, "_services_pending", None), None
+        if opened is not None:
+            self._services_timer.stop()
+            self.scene.sig_page_ready.disconnect(self._start_pending_services)
+        return opened
+
+    def _start_services(self, opened: Opened) -> None:
         self.start_live(opened.feed, opened.roster)
         self.start_incidents()
         self.start_features()
 
     def _on_page_current(self) -> None:
         self.map_data.sig_page_current.disconnect(self._on_page_current)
+        self._page_current_seen = True
+        if getattr(self, "_services_pending", None) is None:
+            self._complete()
+
+    def _complete(self) -> None:
         self._update_status()
         # Start-up's objects (modules, Qt wrappers, the roster) live as long as the app:
         # keep them out of the collector's full passes, which otherwise stall the GUI
@@ -262,6 +306,7 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
@@ -322,8 +367,19 @@ def start_app(options: GuiOptions, settings: Settings) -> GridCommandApp:
     return app
 
 
+def _import_database_code() -> None:
+    """What opening the database imports (SQLAlchemy, the models, the change feed), loaded
+    on the background thread while the browser draws the cached page: after a data change
+    these imports would otherwise lie on the way to the current map."""
+    import db.change_feed  # noqa: F401
+    import db.code_tables_repo  # noqa: F401
+    import db.migrate  # noqa: F401
+    import db.places_repo  # noqa: F401
+
+
 def schedule_startup(app: GridCommandApp) -> None:
     """The database is opened once the cached page is drawn, or at once without one."""
+    app.ws.run_task(_import_database_code)
     if app.cached_shown:
         # Once the cached page is drawn; also if it fails or never draws (an old cache
         # with newer JS), so a bad cache can never keep the database closed.

@@ -67,11 +67,12 @@ def open_database(place: Place):
     if place.demo:
         from db.models import Grid
         from db.operations import OperationRunner
-        from db.seed import seed_demo
 
         with session_factory(engine)() as session:
             empty = session.query(Grid.id).first() is None
         if empty:
+            from db.seed import seed_demo
+
             seed_demo(OperationRunner(engine))
     return engine
 

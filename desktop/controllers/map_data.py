@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from core import layers as L
 from desktop import labels
@@ -17,6 +17,28 @@ if TYPE_CHECKING:
     from desktop.map.page_cache import PageCache
     from desktop.map.scene import MapScene
     from desktop.workspace import Workspace
+
+
+def page_labels_for(scene: "MapScene", settings) -> "labels.PageLabels":
+    """The translated strings the page shows (on the GUI thread: Qt's translations)."""
+    shift = scene.shift
+    note = "" if shift.is_identity else QCoreApplication.translate(
+        "MapDataController", "Overlays shifted to %1").replace("%1", settings.basemap.crs.upper())
+    return labels.page_labels(note)
+
+
+def page_if_changed(layers: dict, settings, page_labels, current: str | None) -> tuple[str, str | None]:
+    """(fingerprint, html) of the page these layers make; html None when the page shown
+    (``current``) already is that page. Off the GUI thread: folium is only imported when
+    the page must be rebuilt."""
+    from desktop.map.page_inputs import fingerprint
+
+    fp = fingerprint(layers, settings.basemap, settings.map, page_labels)
+    if fp == current:
+        return fp, None
+    from desktop.map.page import build_page
+
+    return fp, build_page(layers, settings.basemap, settings.map, page_labels)
 
 
 class MapDataController(QObject):
@@ -35,10 +57,7 @@ class MapDataController(QObject):
         workspace.sig_changed.connect(self._on_kinds_changed)
 
     def page_labels(self):
-        b = self.ws.settings.basemap
-        shift = self.scene.shift
-        note = "" if shift.is_identity else self.tr("Overlays shifted to %1").replace("%1", b.crs.upper())
-        return labels.page_labels(note)
+        return page_labels_for(self.scene, self.ws.settings)
 
     def refresh(self) -> None:
         """Read the static layers in the background, then bring the page up to date."""
@@ -51,19 +70,19 @@ class MapDataController(QObject):
         page_labels = self.page_labels()  # translated on the GUI thread
         current = self.scene.page_fingerprint
 
-        def build():
-            from desktop.map.page_inputs import fingerprint
-
-            fp = fingerprint(layers, settings.basemap, settings.map, page_labels)
-            if fp == current:
-                return fp, None
-            from desktop.map.page import build_page
-
-            return fp, build_page(layers, settings.basemap, settings.map, page_labels)
-
         # The page first: the background thread runs jobs in order, and what the new layers set
         # off elsewhere (the street network, the gazetteer) must not delay the map.
-        self.ws.run_task(build, self._on_page_built, key="map.page")
+        self.ws.run_task(lambda: page_if_changed(layers, settings, page_labels, current), self._on_page_built,
+                         key="map.page")
+        self._share(layers)
+
+    def adopt(self, layers: dict, fingerprint: str, html: str | None) -> None:
+        """Layers read and the page checked (or built) already, by start-up's background
+        opening of the database: show the page first, then share the layers."""
+        self._on_page_built((fingerprint, html))
+        self._share(layers)
+
+    def _share(self, layers: dict) -> None:
         if self.dock is not None:
             self.dock.set_features(layers)
         self.ws.set_layers(layers)
