@@ -76,17 +76,10 @@ def test_ingest_smoke(monkeypatch, pg_database):
     from bench import ingest
 
     tiny = dict(units=10, connections=2, duration_s=1.0, warmup_s=0.2, ceiling_fixes=400)
-    if hasattr(ingest, "Plan"):  # the ingest bench as rewritten for issue 15 item 1 (h/ingest)
-        from bench import common
+    from bench import common
 
-        monkeypatch.setattr(common, "PG_ADMIN_URL", pg_database)  # scratch databases beside the tests' one
-        result = ingest.run(repeat=1, plan=ingest.Plan(**tiny))
-    else:  # the bench before that rewrite: sizes are module constants
-        for name, value in {"UNITS": 10, "DEVICES_PER_UNIT": 2, "CONNECTIONS": 2, "DURATION_S": 1.0,
-                            "WARMUP_S": 0.2, "CEILING_FIXES": 400, "CEILING_BATCH": 100,
-                            "PG_ADMIN_URL": pg_database}.items():
-            monkeypatch.setattr(ingest, name, value)
-        result = ingest.run(repeat=1)
+    monkeypatch.setattr(common, "PG_ADMIN_URL", pg_database)  # scratch databases beside the tests' one
+    result = ingest.run(repeat=1, plan=ingest.Plan(**tiny))
     for db in ("sqlite", "postgresql"):
         part = result[db]
         assert_figures(part, ["fixes_per_s", "p50_ms", "p99_ms", "ceiling_per_s", "ratio_to_ceiling", "sent"],
