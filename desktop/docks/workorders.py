@@ -1,6 +1,8 @@
 """The work-order dock (工作交办单): orders with their 13710 lights in a filterable table
 (state, light, department, grid), the selected order's detail with its deadlines,
-timeline, notes and photos, and the actions its state allows as buttons.
+timeline, notes and photos, and the actions its state allows as buttons; the
+supervision list (督办: the overdue orders) one click away; a tab of recent patrol
+findings; and buttons opening the forms for a new order and a new finding.
 
 It only shows what it is given (``WorkOrderSnapshot`` lists, a ``WorkOrderDetail``,
 photo bytes) and emits typed requests (``core.workorders.ActionRequest``,
@@ -15,7 +17,7 @@ from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QDateTimeEdit, QDockWidget, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
+    QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from core.workorders import (
@@ -23,6 +25,7 @@ from core.workorders import (
     PhotoRequest, WorkOrderDetail, WorkOrderSnapshot,
 )
 from desktop import labels
+from desktop.docks.findings_list import FindingsList
 from desktop.table_models import FieldFilterProxy, IdRowsModel, record_table
 
 THUMBNAIL = 96
@@ -127,12 +130,16 @@ def rating_names() -> dict[str, str]:
 
 class WorkOrdersDock(QDockWidget):
     """Declared header: name ``workorders``; signals ``sig_order_selected(int)`` (order id),
-    ``sig_action_requested(ActionRequest)``, ``sig_photo_requested(PhotoRequest)``."""
+    ``sig_action_requested(ActionRequest)``, ``sig_photo_requested(PhotoRequest)``,
+    ``sig_new_order_requested()``, ``sig_new_finding_requested()``, ``sig_finding_selected(int)``."""
 
     NAME = "workorders"
     sig_order_selected = Signal(int)
     sig_action_requested = Signal(object)  # core.workorders.ActionRequest
     sig_photo_requested = Signal(object)  # core.workorders.PhotoRequest
+    sig_new_order_requested = Signal()
+    sig_new_finding_requested = Signal()
+    sig_finding_selected = Signal(int)  # finding id
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai", light_colors: dict[str, str] | None = None):
         super().__init__(self.tr("Work orders"), parent)
@@ -164,11 +171,22 @@ class WorkOrdersDock(QDockWidget):
         self.until.setTimeZone(QTimeZone(zone.encode()))
         self.until.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.buttons: dict[str, QPushButton] = {}
+        self.new_order_button = QPushButton(self.tr("New work order…"))
+        self.new_finding_button = QPushButton(self.tr("Record patrol finding…"))
+        # The supervision list (督办) is the overdue orders: every red light is a milestone passed unmet.
+        self.supervision_button = QPushButton(self.tr("Supervision list (overdue)"))
+        self.supervision_button.setCheckable(True)
+        self.findings = FindingsList(self, zone)
+        self.tabs = QTabWidget()
         self._build_layout()
         self._fill_filters([], [])
         for box in (self.status_box, self.light_box, self.department_box, self.grid_box):
             box.currentIndexChanged.connect(self._on_filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.new_order_button.clicked.connect(self.sig_new_order_requested.emit)
+        self.new_finding_button.clicked.connect(self.sig_new_finding_requested.emit)
+        self.supervision_button.toggled.connect(self._on_supervision_toggled)
+        self.findings.sig_finding_selected.connect(self.sig_finding_selected.emit)
         self._update_buttons()
 
     def _build_layout(self) -> None:
@@ -193,6 +211,7 @@ class WorkOrdersDock(QDockWidget):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.supervision_button)
         top_layout.addLayout(filters)
         top_layout.addWidget(self.counts)
         top_layout.addWidget(self.table)
@@ -206,10 +225,17 @@ class WorkOrdersDock(QDockWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
+        self.tabs.addTab(splitter, self.tr("Work orders"))
+        self.tabs.addTab(self.findings, self.tr("Patrol findings"))
+        create = QHBoxLayout()
+        create.addWidget(self.new_order_button)
+        create.addWidget(self.new_finding_button)
+        create.addStretch(1)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addLayout(create)
+        layout.addWidget(self.tabs)
         self.setWidget(body)
 
     # ------------------------------------------------------------------
@@ -351,7 +377,18 @@ class WorkOrdersDock(QDockWidget):
     # user -> requests
     # ------------------------------------------------------------------
 
+    def set_findings(self, findings) -> None:
+        """The recent patrol findings (``core.findings.FindingSummary``) for the findings tab."""
+        self.findings.set_findings(findings)
+
+    def _on_supervision_toggled(self, on: bool) -> None:
+        self.status_box.setCurrentIndex(0)
+        self.light_box.setCurrentIndex(self.light_box.findData("red") if on else 0)
+
     def _on_filter_changed(self) -> None:
+        self.supervision_button.blockSignals(True)
+        self.supervision_button.setChecked(self.light_box.currentData() == "red")
+        self.supervision_button.blockSignals(False)
         quiet, self._quiet = self._quiet, True
         self.proxy.set_filter(status=self.status_box.currentData(), light=self.light_box.currentData(),
                               department=self.department_box.currentData(), grid=self.grid_box.currentData())
