@@ -428,7 +428,7 @@ class WorkOrdersDock(QDockWidget):
 def preview() -> int:  # python -m desktop.docks.workorders (sample data; the sample module never imports the dock)
     from PySide6.QtWidgets import QMainWindow
 
-    from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_orders
+    from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_findings, sample_orders
     from desktop.runtime import application, install_translations
 
     app = application()
@@ -436,6 +436,7 @@ def preview() -> int:  # python -m desktop.docks.workorders (sample data; the sa
     dock = WorkOrdersDock()
     orders = sample_orders()
     dock.set_orders(orders)
+    dock.set_findings(sample_findings())
     by_id = {o.id: o for o in orders}
     dock.sig_order_selected.connect(
         lambda oid: dock.show_detail(sample_detail(by_id[oid]), photos={"ab" * 32: SAMPLE_PNG}))
