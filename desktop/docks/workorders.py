@@ -273,6 +273,7 @@ class WorkOrdersDock(QDockWidget):
         counts = {name: sum(1 for o in orders if o.light == name and o.is_open) for name in LIGHTS}
         names = light_names()
         self.counts.setText(self.tr("Open: ") + " · ".join(f"{names[k]} {v}" for k, v in counts.items()))
+        self.supervision_button.setText(self.tr("Supervision list (overdue): %1").replace("%1", str(counts["red"])))
 
     def select(self, order_id: int, emit: bool = True) -> None:
         row = self.model.row_of(order_id)

@@ -127,6 +127,7 @@ def test_the_supervision_list_is_the_overdue_orders(dock):
     assert dock.light_box.currentData() == "red"
     overdue = [o.number for o in sample_orders() if o.overdue and o.is_open]
     assert overdue and _numbers(dock) == overdue
+    assert dock.supervision_button.text().endswith(f": {len(overdue)}")
     dock.light_box.setCurrentIndex(0)  # another filter choice unchecks it
     assert not dock.supervision_button.isChecked() and len(_numbers(dock)) == 6
     # Supervision notes are an action on a selected overdue order.
