@@ -221,6 +221,8 @@ class FindingsController(FeatureController):
         form.clear_form()
         self.scene.pick.set_picked(None)
         form.show_result(text.replace("%1", str(recorded.finding_id)).replace("%2", grid), recorded.outside_grid)
+        if recorded.order is not None:
+            self.dock.select_when_listed(recorded.order.id)
 
     def _on_order_submitted(self, draft: OrderDraft) -> None:
         settings = self.ws.settings.workorders
@@ -245,6 +247,7 @@ class FindingsController(FeatureController):
         form.clear_form()
         self.scene.pick.set_picked(None)
         form.show_result(text, issued.outside_grid)
+        self.dock.select_when_listed(order.id)
 
     def _on_form_failed(self, form, exc: BaseException) -> None:
         if isinstance(exc, FieldError):

@@ -151,6 +151,7 @@ class WorkOrdersDock(QDockWidget):
         self.detail: WorkOrderDetail | None = None
         self.allowed: tuple[str, ...] = ()
         self._quiet = False  # set while the model, not the user, moves the selection
+        self._pending_select: int | None = None  # an order just issued here, selected once it is listed
         self.status_box, self.light_box, self.department_box, self.grid_box = (QComboBox() for _ in range(4))
         self.counts = QLabel()
         self.table = record_table(self.proxy, self.model.COLUMNS.index("light"), Qt.SortOrder.AscendingOrder)
@@ -270,10 +271,21 @@ class WorkOrdersDock(QDockWidget):
         if keep is not None:
             self.select(keep, emit=False)
         self._quiet = False
+        if self._pending_select is not None and self.model.row_of(self._pending_select) is not None:
+            pending, self._pending_select = self._pending_select, None
+            self.tabs.setCurrentIndex(0)
+            self.select(pending)
         counts = {name: sum(1 for o in orders if o.light == name and o.is_open) for name in LIGHTS}
         names = light_names()
         self.counts.setText(self.tr("Open: ") + " · ".join(f"{names[k]} {v}" for k, v in counts.items()))
         self.supervision_button.setText(self.tr("Supervision list (overdue): %1").replace("%1", str(counts["red"])))
+
+    def select_when_listed(self, order_id: int) -> None:
+        """Select an order issued a moment ago as soon as a refresh lists it."""
+        if self.model.row_of(order_id) is not None:
+            self.select(order_id)
+        else:
+            self._pending_select = order_id
 
     def select(self, order_id: int, emit: bool = True) -> None:
         row = self.model.row_of(order_id)

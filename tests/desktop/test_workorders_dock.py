@@ -159,3 +159,14 @@ def test_the_create_buttons_ask_for_the_forms(dock, qtbot):
         dock.new_order_button.click()
     with qtbot.waitSignal(dock.sig_new_finding_requested):
         dock.new_finding_button.click()
+
+
+def test_an_order_issued_here_is_selected_once_listed(qtbot):
+    dock = WorkOrdersDock()
+    qtbot.addWidget(dock)
+    orders = sample_orders()
+    dock.set_orders(orders[:-1])
+    dock.select_when_listed(orders[-1].id)
+    with qtbot.waitSignal(dock.sig_order_selected) as blocker:
+        dock.set_orders(orders)
+    assert blocker.args == [orders[-1].id]
