@@ -212,15 +212,10 @@ class FindingsController(FeatureController):
 
     def _on_finding_recorded(self, recorded) -> None:
         form = self.finding_form
-        grid = recorded.grid_code or form.tr("outside every grid")
-        if recorded.order is not None:
-            text = form.tr("Finding %1 recorded (grid %2), handed over on work order %3.")
-            text = text.replace("%3", recorded.order.number)
-        else:
-            text = form.tr("Finding %1 recorded (grid %2), handled on the spot.")
         form.clear_form()
         self.scene.pick.set_picked(None)
-        form.show_result(text.replace("%1", str(recorded.finding_id)).replace("%2", grid), recorded.outside_grid)
+        form.show_recorded(recorded.finding_id, recorded.grid_code,
+                           recorded.order.number if recorded.order is not None else None)
         if recorded.order is not None:
             self.dock.select_when_listed(recorded.order.id)
 
@@ -241,12 +236,9 @@ class FindingsController(FeatureController):
     def _on_order_issued(self, issued) -> None:
         form = self.order_form
         order = issued.order
-        text = form.tr("Work order %1 issued to %2.").replace("%1", order.number).replace("%2", order.department_name)
-        if issued.outside_grid:
-            text += " " + form.tr("Its location is outside every grid.")
         form.clear_form()
         self.scene.pick.set_picked(None)
-        form.show_result(text, issued.outside_grid)
+        form.show_issued(order.number, order.department_name, issued.outside_grid)
         self.dock.select_when_listed(order.id)
 
     def _on_form_failed(self, form, exc: BaseException) -> None:

@@ -137,6 +137,15 @@ class FindingForm(RecordForm):
         self.set_incident(None)
         self.error_label.clear()
 
+    def show_recorded(self, finding_id: int, grid_code: str | None, order_number: str | None) -> None:
+        """Recorded: say where, and how it ended; a place outside every grid is said as a warning."""
+        grid = grid_code or self.tr("outside every grid")
+        if order_number is not None:
+            text = self.tr("Finding %1 recorded (grid %2), handed over on work order %3.").replace("%3", order_number)
+        else:
+            text = self.tr("Finding %1 recorded (grid %2), handled on the spot.")
+        self.show_result(text.replace("%1", str(finding_id)).replace("%2", grid), warning=grid_code is None)
+
     # --- reactions -----------------------------------------------------------------------
     def add_photos(self, paths: list[str]) -> None:
         known = set(self.photo_paths())

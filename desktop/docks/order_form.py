@@ -104,6 +104,12 @@ class OrderForm(RecordForm):
         self.incident.setCurrentIndex(0)
         self.error_label.clear()
 
+    def show_issued(self, number: str, department_name: str, outside_grid: bool) -> None:
+        text = self.tr("Work order %1 issued to %2.").replace("%1", number).replace("%2", department_name)
+        if outside_grid:
+            text += " " + self.tr("Its location is outside every grid.")
+        self.show_result(text, warning=outside_grid)
+
     def _on_submit(self) -> None:
         lon, lat = self.location.location or (None, None)
         issued = None

@@ -3,7 +3,7 @@ stays usable, to pick the location) with a location field, one error line naming
 field in the form's own words, a result line, and a submit button."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop import theme
@@ -34,7 +34,8 @@ class RecordForm(QDialog):
 
     def field_labels(self) -> dict[str, str]:
         """The names the form shows for the operation's field names."""
-        return {"lon": self.tr("Location"), "lat": self.tr("Location")}
+        where = QCoreApplication.translate("RecordForm", "Location")  # the subclasses' own tr() has their context
+        return {"lon": where, "lat": where}
 
     def show_error(self, field: str | None, message: str) -> None:
         """One line naming the field as the form calls it; nothing was written."""
