@@ -269,13 +269,14 @@ class IncidentController(QObject):
     # --- intake ---------------------------------------------------------------------------
     @property
     def picking(self) -> bool:
-        return self.scene.pick.picking
+        return self.scene.pick.picking and self.scene.pick.owner == "intake"
 
     def _on_pick_requested(self, on: bool) -> None:
-        self.scene.pick.set_mode(on)
+        self.scene.pick.set_mode(on, "intake")
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         if not self.picking:
+            self.docks.intake.set_picking(False)  # another form took the pick mode over
             return
         self.scene.pick.set_mode(False)
         self.set_location(lon, lat)
