@@ -94,26 +94,23 @@ class _Period:
             U.force == stats.GRID_PATROL_FORCE, U.grid_id == I.grid_id))
 
     def incident_figures(self) -> dict[str, Any]:
-        ya, yb = stats.utc_bounds(*stats.yoy_base(self.start, self.end), self.zone)
-        ma, mb = stats.utc_bounds(*stats.mom_base(self.start, self.end), self.zone)
-        now_ = and_(I.received_at >= _when(self.a), I.received_at < _when(self.b))
-        yoy = and_(I.received_at >= _when(ya), I.received_at < _when(yb))
-        mom = and_(I.received_at >= _when(ma), I.received_at < _when(mb))
-
         def count_if(cond):
             return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
+        # One range query per period, so each reads only its own month through the time index.
         row = self.session.execute(select(
-            count_if(now_), count_if(yoy), count_if(mom),
-            count_if(and_(now_, self.nearest_dispatch())),
-            count_if(and_(now_, I.accident_on_scene.is_(True))),
-            func.coalesce(func.sum(case((now_, I.rescued), else_=0)), 0),
-            func.coalesce(func.sum(case((now_, I.property_recovered_cny), else_=0.0)), 0.0),
-            count_if(and_(now_, I.mediated.is_(True))),
-        ).where(self.counted(), or_(now_, yoy, mom))).one()
-        keys = ("incidents", "incidents_yoy_base", "incidents_mom_base", "dispatches", "accidents_on_scene",
-                "rescued", "property_recovered_cny", "mediations")
-        return {k: (float(v) if k == "property_recovered_cny" else int(v)) for k, v in zip(keys, row)}
+            func.count(), count_if(self.nearest_dispatch()), count_if(I.accident_on_scene.is_(True)),
+            func.coalesce(func.sum(I.rescued), 0), func.coalesce(func.sum(I.property_recovered_cny), 0.0),
+            count_if(I.mediated.is_(True)),
+        ).where(self.counted(), I.received_at >= _when(self.a), I.received_at < _when(self.b))).one()
+        keys = ("incidents", "dispatches", "accidents_on_scene", "rescued", "property_recovered_cny", "mediations")
+        out = {k: (float(v) if k == "property_recovered_cny" else int(v)) for k, v in zip(keys, row)}
+        for key, (first, last) in (("incidents_yoy_base", stats.yoy_base(self.start, self.end)),
+                                   ("incidents_mom_base", stats.mom_base(self.start, self.end))):
+            a, b = stats.utc_bounds(first, last, self.zone)
+            out[key] = int(self.session.scalar(select(func.count()).select_from(I).where(
+                self.counted(), I.received_at >= _when(a), I.received_at < _when(b))))
+        return out
 
     def arrival_seconds(self) -> list[float]:
         secs = self.seconds_between(I.dispatched_at, I.on_scene_at)
@@ -216,6 +213,7 @@ class _Period:
                 E.c.kind == "pass", E.c.place_code.in_(sorted({x.code for x in lines})),
                 E.c.start_at >= _when(self.a), E.c.start_at < _when(self.b))):
             spans[(code, start_at.astimezone(tz).date())].append((lo, hi))
+        lengths = {line.id: line_length_m(line.geometry["coordinates"]) for line in lines}
         out = []
         for day in stats.local_days(self.start, self.end):
             day_a, day_b = stats.utc_bounds(day, day, self.zone)
@@ -223,8 +221,7 @@ class _Period:
                 continue  # a day not over yet is not judged
             for line in lines:
                 if line.valid_from < day_b and (line.valid_to is None or line.valid_to > day_a):
-                    length = line_length_m(line.geometry["coordinates"])
-                    out.append(coverage_pct(length, spans.get((line.code, day), ())))
+                    out.append(coverage_pct(lengths[line.id], spans.get((line.code, day), ())))
         return out
 
     # -- the whole -----------------------------------------------------------------------
