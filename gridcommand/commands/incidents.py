@@ -186,10 +186,11 @@ def run(args: argparse.Namespace) -> int:
     from db.config import load_settings
     from db.engine import session_factory
     from db.operations import Actor, ConflictError, OperationRunner, PermissionDenied
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current, open_migrated
 
     settings, _ = load_settings()
-    engine = open_migrated(args.db)
+    # export only reads: it never migrates a shared schema
+    engine = (open_current if args.incidents_command == "export" else open_migrated)(args.db)
     runner = OperationRunner(engine, Actor.local(), SystemClock())
     sessions = session_factory(engine)
     try:
