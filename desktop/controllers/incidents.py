@@ -95,6 +95,7 @@ class IncidentController(QObject):
         self.recommendations: list = []
         self.recommendations_all: list = []
         self._stopped = False
+        self.outcome_dialog = None  # the 办结 outcome dialog while it is open
         # Units move all the time; the ranking follows them at most once a second.
         self._rerank_timer = QTimer(self)
         self._rerank_timer.setSingleShot(True)
@@ -348,12 +349,34 @@ class IncidentController(QObject):
         self._op(dispatch)
 
     def _on_transition_requested(self, request: TransitionRequest) -> None:
+        if request.target == "closed":  # 办结 records the outcome: ask for it first
+            self._ask_outcome(request)
+            return
+
         def move(runner):
             from db.incident_ops import transition
 
             return transition(runner, request.incident_id, request.target, expected_version=request.version)
 
         self._op(move)
+
+    def _ask_outcome(self, request: TransitionRequest) -> None:
+        from desktop.docks.outcome_dialog import OutcomeDialog
+
+        inc = self.incidents.get(request.incident_id)
+        number = inc.number if inc is not None else str(request.incident_id)
+        self.outcome_dialog = OutcomeDialog(request.incident_id, number, request.version, self.docks.incidents)
+        self.outcome_dialog.sig_outcome_submitted.connect(self._on_outcome_submitted)
+        self.outcome_dialog.open()  # window-modal, not a nested event loop
+
+    def _on_outcome_submitted(self, request) -> None:
+        def close(runner):
+            from db.incident_ops import close_incident
+
+            return close_incident(runner, request.incident_id, request.outcome, expected_version=request.version,
+                                  note=request.note)
+
+        self._op(close)
 
     def _on_unit_dispatch_requested(self, unit_id: int) -> None:
         """Dispatch from the map: the clicked unit goes to the selected incident, with
