@@ -86,8 +86,9 @@ def figure_table(figures: dict[str, Any], language: str = "zh_CN") -> list[tuple
 
 
 LIGHT_LABELS = {"green": ("绿灯", "Green"), "yellow": ("黄灯", "Yellow"), "red": ("红灯", "Red"),
-                "closed": ("已办结", "Closed")}
-LIGHT_DRAW_COLORS = {**LIGHT_COLORS, "closed": "#757575"}  # closed orders have no light: grey
+                "closed": ("已办结", "Closed"), "cancelled": ("已撤销", "Cancelled")}
+# closed and cancelled orders have no light: greys
+LIGHT_DRAW_COLORS = {**LIGHT_COLORS, "closed": "#757575", "cancelled": "#bdbdbd"}
 
 
 def light_label(light: str, language: str = "zh_CN") -> str:

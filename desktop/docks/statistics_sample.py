@@ -26,7 +26,7 @@ def sample_report(start: date = date(2022, 8, 1), end: date = date(2022, 8, 31),
         code = rng.choices(list(CATEGORY_LABELS), weights)[0]
         categories[code] = categories.get(code, 0) + 1
     joint = tuple(rng.randint(16, 24) for _ in days)
-    lights = (("green", 41), ("yellow", 6), ("red", 3), ("closed", 212))
+    lights = (("green", 41), ("yellow", 6), ("red", 3), ("closed", 212), ("cancelled", 0))
     n = len(response)
 
     def within(limit: float) -> float:
