@@ -2,12 +2,18 @@
 whole city, with the period presets (day, week, month, custom) and a grid picker. It shows
 the core.period_report.PeriodReport it is given and emits typed requests; the figures are
 computed elsewhere (db.stats_repo), once, for this dock, `gridcommand stats` and the report.
-Each chart exports a PNG (for a slide or a briefing)."""
+Each chart exports a PNG (for a slide or a briefing).
+
+The figures and charts are built the first time the dock is shown or given a report:
+pyqtgraph costs a second or more to import and set up, and the main window builds its docks
+on the GUI thread right after the map's first frame, with this one behind a tab."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDockWidget, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
@@ -16,7 +22,9 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDockWidget, QFileDialog, Q
 from core.period_report import PeriodReport
 from core.report_periods import PRESETS, period_name, preset_period
 from core.report_text import CHARTS, FIGURE_ROWS, figure_value, format_value
-from desktop.statistics_charts import PeriodCharts
+
+if TYPE_CHECKING:
+    from desktop.statistics_charts import PeriodCharts
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,7 @@ class StatisticsDock(QDockWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.charts = PeriodCharts(language, self.font())
+        self.charts: "PeriodCharts | None" = None
         self.values: dict[str, QLabel] = {}
         self.export_buttons: dict[str, QPushButton] = {}
         self._build()
@@ -71,6 +79,22 @@ class StatisticsDock(QDockWidget):
         pick.addWidget(QLabel("–"))
         pick.addWidget(self.end_edit)
         pick.addWidget(self.grid_box, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        body = QWidget()
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(pick)
+        outer.addWidget(self.scroll, 1)
+        self.setWidget(body)
+
+    def _ensure_content(self) -> None:
+        """The figures and the charts, once (see the module's note)."""
+        if self.charts is not None:
+            return
+        from desktop.statistics_charts import PeriodCharts
+
+        self.charts = PeriodCharts(self.language, self.font())
         figures = QGridLayout()
         figures.setHorizontalSpacing(10)
         figures.setVerticalSpacing(2)
@@ -99,15 +123,11 @@ class StatisticsDock(QDockWidget):
             inner.addWidget(button, 0, Qt.AlignmentFlag.AlignRight)
             layout.addWidget(box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        body = QWidget()
-        outer = QVBoxLayout(body)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(pick)
-        outer.addWidget(scroll, 1)
-        self.setWidget(body)
+        self.scroll.setWidget(content)
+
+    def showEvent(self, event) -> None:
+        self._ensure_content()
+        super().showEvent(event)
 
     # -- what the controller calls ----------------------------------------------------------
 
@@ -135,6 +155,7 @@ class StatisticsDock(QDockWidget):
                                    self.grid_box.currentData())
 
     def show_report(self, report: PeriodReport, category_labels: dict[str, str] | None = None) -> None:
+        self._ensure_content()
         self.report = report
         for row in FIGURE_ROWS:
             self.values[row.key].setText(format_value(figure_value(report.figures, row.path), row.unit,
@@ -149,6 +170,7 @@ class StatisticsDock(QDockWidget):
         return self.values[key].text()
 
     def export_chart(self, name: str, path: Path) -> Path:
+        self._ensure_content()
         return self.charts.export_png(name, Path(path))
 
     # -- user actions -----------------------------------------------------------------------
