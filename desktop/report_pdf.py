@@ -19,7 +19,9 @@ from core.report_periods import period_name
 from core.report_text import CHARTS, figure_table
 
 CJK_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-RESOLUTION = 96  # dpi of the PDF device space: the screen's, as pyqtgraph's cached axis pictures (QPicture) rescale fonts to the device; the page stays vector
+# The PDF's device space is at the screen's 96 dpi: pyqtgraph caches its axes as QPictures,
+# which rescale their fonts to the device they are played on. The page stays vector.
+RESOLUTION = 96
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 36.0  # A4 in points
 CHART_SCALE = 1.35  # charts are laid out this much larger, then shrunk: ~8 pt ticks on paper
 INK, GREY, RULE = QColor("#212121"), QColor("#616161"), QColor("#bdbdbd")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QApplication
 
@@ -115,7 +115,8 @@ class PeriodCharts:
                                      pen=pg.mkPen(None)))
         unit = words(MINUTES, self.language)
         for ring in RESPONSE_RINGS_S:
-            line = pg.InfiniteLine(ring / 60, angle=90, pen=pg.mkPen(RING, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            dashed = pg.mkPen(RING, width=1.5, style=Qt.PenStyle.DashLine)
+            line = pg.InfiniteLine(ring / 60, angle=90, pen=dashed,
                                    label=f"{ring // 60} {unit}" if self.language == "en" else f"{ring // 60}{unit}",
                                    labelOpts={"position": 0.92, "color": RING, "anchors": [(0, 0.5), (0, 0.5)]})
             line.label.setFont(self._font(11))

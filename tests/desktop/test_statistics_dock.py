@@ -37,7 +37,8 @@ def test_every_figure_shown_is_the_reports(dock):
 
 def test_a_figure_without_a_value_says_so(dock):
     report = sample_report()
-    figures = {**report.figures, "incidents_yoy_pct": None, "response": {**report.figures["response"], "median_s": None}}
+    response = {**report.figures["response"], "median_s": None}
+    figures = {**report.figures, "incidents_yoy_pct": None, "response": response}
     dock.show_report(report.__class__(**{**report.__dict__, "figures": figures}))
     assert dock.figure_text("incidents_yoy_pct") == NO_VALUE and dock.figure_text("response.median_s") == NO_VALUE
 
