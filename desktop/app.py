@@ -131,6 +131,7 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
         from desktop.controllers.findings import FindingsController
 
@@ -140,7 +141,8 @@ class GridCommandApp(QObject):
         # Features that read the database once it is open (start_features).
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
-                         PatrolController(self.ws, self.scene, w.patrol_dock, self)]
+                         PatrolController(self.ws, self.scene, w.patrol_dock, self),
+                         StatisticsController(self.ws, self.scene, w.statistics_dock, self)]
         # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
         self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
         self.features.append(self.findings)
