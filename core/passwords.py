@@ -5,14 +5,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()  # Argon2id with the library's RFC 9106 "low memory" parameters
-# Verified against when the user does not exist, so an unknown name costs as much time
-# as a wrong password (no telling names apart by timing).
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so an unknown name costs as much
+    time as a wrong password (no telling names apart by timing); made on first use, as
+    hashing takes a noticeable moment and most imports never log anyone in."""
+    return _hasher.hash(secrets.token_hex(16))
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
@@ -36,7 +43,7 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str | None, password: str) -> bool:
     """Argon2's verify compares in constant time; a missing user still pays for one verify."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password[:MAX_PASSWORD]) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password[:MAX_PASSWORD]) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -279,5 +279,9 @@ def adopt_configured_token(runner, token: str) -> bool:
         if session.scalar(select(ApiClient.id).where(ApiClient.token_hash == digest)) is not None:
             return False
         taken = session.scalar(select(ApiClient.id).where(ApiClient.name == LEGACY_CLIENT)) is not None
-    _insert_client(runner, LEGACY_CLIENT + ("-legacy" if taken else ""), "legacy_api", digest, "adopt configured API token")
+    try:
+        _insert_client(runner, LEGACY_CLIENT + ("-legacy" if taken else ""), "legacy_api", digest,
+                       "adopt configured API token")
+    except FieldError:
+        return False  # another `serve` process adopted it a moment ago
     return True
