@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Engine, select
 
 from core.audit_chain import VerifyResult, verify_rows
 from db.feed_revisions import feed_revision
@@ -16,19 +16,35 @@ from db.operations import AUDIT_COUNT_FEED
 
 _BATCH = 20_000
 _A = AuditLog.__table__.c
-_CHAIN_COLUMNS = (_A.id, _A.at, _A.actor, _A.workstation, _A.operation, _A.entity, _A.entity_id,
-                  cast(_A.before, Text), cast(_A.after, Text), _A.prev_hash, _A.hash)
+# The chain's columns as the hash takes them, formatted by the database itself: the time
+# as core.audit_chain.at_text writes it, the JSON as its stored text. Read through the
+# driver's own cursor, so no per-row type conversion runs in Python (verify's speed).
+_AT_TEXT = {
+    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]" (no fraction when it was 0).
+    "sqlite": "substr(at, 1, 10) || 'T' || substr(at, 12, 8) || '.' || substr(substr(at, 21) || '000000', 1, 6)"
+              " || '+00:00'",
+    "postgresql": """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+}
+_CHAIN_SQL = ("SELECT id, {at}, actor, workstation, operation, entity, entity_id, CAST(before AS TEXT), "
+              "CAST(after AS TEXT), prev_hash, hash FROM audit_log WHERE id > {p} ORDER BY id LIMIT {p}")
 
 
 def _chain_rows(conn) -> Iterator[tuple]:
-    # Keyset pages: bounded memory on a table of millions, on both databases.
-    last = 0
-    while True:
-        rows = conn.execute(select(*_CHAIN_COLUMNS).where(_A.id > last).order_by(_A.id).limit(_BATCH)).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1][0]
+    """Every row in id order, in keyset pages: bounded memory on a table of millions."""
+    dialect = conn.dialect.name
+    sql = _CHAIN_SQL.format(at=_AT_TEXT[dialect], p="?" if dialect == "sqlite" else "%s")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        last = 0
+        while True:
+            cursor.execute(sql, (last, _BATCH))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+    finally:
+        cursor.close()
 
 
 def verify(engine: Engine) -> VerifyResult:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
-from core.audit_chain import GENESIS, at_text, json_text, row_hash
+from core.audit_chain import GENESIS, at_text, clean, json_text, row_hash
 from core.clock import Clock, SystemClock
 from core.roles import PERMISSIONS, ROLES, role_permissions
 from db.engine import DatabaseUnavailable, session_factory
@@ -99,9 +99,10 @@ class OpContext:
         if self._head is None:
             self._head = self.session.scalar(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)) or GENESIS
         row = AuditLog(
-            at=self.now, actor=self.actor.user[:64], workstation=self.actor.workstation[:64],
-            operation=self.operation[:64], entity=entity, entity_id=None if entity_id is None else str(entity_id),
-            before=before, after=after, prev_hash=self._head,
+            at=self.now, actor=clean(self.actor.user[:64]), workstation=clean(self.actor.workstation[:64]),
+            operation=clean(self.operation[:64]), entity=clean(entity),
+            entity_id=None if entity_id is None else clean(str(entity_id)), before=before, after=after,
+            prev_hash=self._head,
         )
         row.hash = self._head = row_hash(self._head, at_text(self.now), row.actor, row.workstation, row.operation,
                                          entity, row.entity_id, json_text(before), json_text(after))

@@ -121,3 +121,16 @@ def test_export_a_period_as_csv_and_json(runner, engine):
     assert csv_text.splitlines()[0].startswith("id,at,actor") and "新名 0" in csv_text
     assert '"entity_id": "x1"' in render(rows, "json")
     assert export_rows(engine, None, datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
+
+
+def test_a_separator_in_a_name_cannot_shift_fields(engine):
+    """Free-text fields lose U+001F (and NUL) before they are hashed and stored, so no two
+    different rows share a canonical form."""
+    from db.operations import Actor, OperationRunner
+
+    odd = OperationRunner(engine, Actor("a\x1fb", "ws\x00"))
+    odd.run("edit places", lambda ctx: ctx.audit("places", "x\x1fy", None, {"k": "v\x1f"}), "edit_layers")
+    with engine.connect() as conn:
+        actor, workstation, entity_id = conn.execute(text("SELECT actor, workstation, entity_id FROM audit_log")).one()
+    assert (actor, workstation, entity_id) == ("a\ufffdb", "ws\ufffd", "x\ufffdy")
+    assert verify(engine).ok
