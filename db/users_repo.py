@@ -135,6 +135,11 @@ def set_role(runner, username: str, role: str) -> UserInfo:
     return _change_user(runner, username, "set role", lambda u: setattr(u, "role", role))
 
 
+def users_exist(session) -> bool:
+    """Whether anyone can log in: then the desktop asks who works there."""
+    return session.scalar(select(User.id).where(User.disabled.is_(False)).limit(1)) is not None
+
+
 def list_users(engine: Engine) -> list[UserInfo]:
     with session_factory(engine)() as session:
         return [_user_info(u) for u in session.scalars(select(User).order_by(User.username))]
