@@ -151,6 +151,10 @@ class WallSettings:
     ticker_rows: int = 12
     reconnect_max_s: int = 30  # reconnect back-off doubles from 1 s up to this
     font_px: int = 0  # body text size in pixels; 0: from the screen height (height / 45)
+    # Callsign labels only from this zoom (the workstation's is map.label_min_zoom): across a
+    # room a grid full of labels is noise, and each label costs the page memory. 17 keeps
+    # them off the city and grid views and on an incident's close-up.
+    label_min_zoom: int = 17
 
 
 @dataclass
@@ -222,6 +226,7 @@ class Settings:
 LIMITS: dict[str, tuple[float | None, float | None]] = {
     "basemap.max_zoom": (0, 24),
     "map.center_lon": (-180, 180), "map.center_lat": (-90, 90), "map.zoom": (0, 24), "map.label_min_zoom": (0, 24),
+    "wall.label_min_zoom": (0, 24),
     "live.stale_after_s": (0, None), "live.future_tolerance_s": (0, None), "live.trail_minutes": (0, None),
     "live.rejects_keep": (0, None),
     "dispatch.speed_foot_kmh": (0, 300), "dispatch.speed_ebike_kmh": (0, 300), "dispatch.speed_car_kmh": (0, 300),

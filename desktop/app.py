@@ -133,6 +133,7 @@ class GridCommandApp(QObject):
         from desktop.controllers.patrol import PatrolController
         from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
+        from desktop.controllers.findings import FindingsController
 
         self.window.build_docks()
         self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
@@ -142,6 +143,11 @@ class GridCommandApp(QObject):
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
                          PatrolController(self.ws, self.scene, w.patrol_dock, self),
                          StatisticsController(self.ws, self.scene, w.statistics_dock, self)]
+        # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
+        self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
+        self.features.append(self.findings)
+        w.incidents_dock.sig_finding_requested.connect(lambda i: self.findings.open_finding_form(incident_id=i))
+        w.sig_finding_here_requested.connect(lambda: self.findings.open_finding_form(pick=True))
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property

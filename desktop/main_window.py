@@ -15,6 +15,7 @@ from desktop.map.view import MapView
 
 class MainWindow(QMainWindow):
     sig_basemap_settings_requested = Signal()
+    sig_finding_here_requested = Signal()  # record a patrol finding where the map is clicked next
 
     def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None,
                  docks: bool = True):
@@ -94,6 +95,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.view_menu = self.menuBar().addMenu(self.tr("&View"))
+        map_menu = self.menuBar().addMenu(self.tr("&Map"))
+        finding_action = QAction(self.tr("Record patrol finding here…"), self)
+        finding_action.setToolTip(self.tr("Opens the finding form; the next click on the map is its location"))
+        finding_action.triggered.connect(self.sig_finding_here_requested.emit)
+        map_menu.addAction(finding_action)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         basemap_action = QAction(self.tr("&Basemap…"), self)
         basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)

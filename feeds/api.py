@@ -6,6 +6,9 @@ and units in the field:
   its ``number`` (JQyyyymmdd-nnnn) first;
 - ``POST /api/v1/incidents/{id}/support``: a unit on scene asks for support
   (JSON: unit_callsign?, note) -> 201.
+- ``POST /api/v1/incidents/{id}/close``: 办结 with the outcome (JSON: rescued?,
+  property_recovered_cny?, mediated?, accident_on_scene?, note?, version?) -> 200 with
+  the incident; from any state but 反馈/reported it is 409.
 
 Every request needs ``Authorization: Bearer <token>`` with the token from settings
 (``[api] token``); without one configured the API refuses everything (403). Errors
@@ -43,6 +46,7 @@ _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 
             405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
             422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
 _SUPPORT = re.compile(r"incidents/(\d{1,12})/support")
+_CLOSE = re.compile(r"incidents/(\d{1,12})/close")
 _INCIDENT_FIELDS = ("lat", "lon", "category", "level", "source", "caller", "caller_phone", "address",
                     "description", "received_at")
 
@@ -118,7 +122,8 @@ class IncidentApi:
             return _error(404, f"no such resource: {path[:100]}")
         route = path[len(API_PREFIX):].rstrip("/")
         support = _SUPPORT.fullmatch(route)
-        if route != "incidents" and support is None:
+        close = _CLOSE.fullmatch(route)
+        if route != "incidents" and support is None and close is None:
             return _error(404, f"no such resource: {path[:100]}")
         if not self.token:
             return _error(403, "API disabled: set [api] token")
@@ -138,6 +143,8 @@ class IncidentApi:
         try:
             if support is not None:
                 return self._support(runner, int(support.group(1)), payload)
+            if close is not None:
+                return self._close(runner, int(close.group(1)), payload)
             return self._create(runner, payload)
         except FieldError as exc:
             return _error(422, str(exc), exc.field)
@@ -181,6 +188,22 @@ class IncidentApi:
         log.info("API: incident %s created from %s%s", incident.number, runner.actor.workstation,
                  " (outside every grid)" if body["out_of_area"] else "")
         return ApiResponse(201, body, (("Location", f"{API_PREFIX}incidents/{incident.id}"),))
+
+    def _close(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
+        from core.outcomes import OUTCOME_FIELDS, check_outcome
+        from db.incident_ops import close_incident
+
+        extra = sorted(set(payload) - set(OUTCOME_FIELDS) - {"note", "version"})
+        if extra:
+            raise FieldError(extra[0], "unknown field; send " + ", ".join((*OUTCOME_FIELDS, "note", "version")))
+        version = payload.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise FieldError("version", f"must be the incident's version number, got {shown(version)}")
+        note = check_text("note", payload.get("note"), 4000)
+        outcome = check_outcome({k: payload[k] for k in OUTCOME_FIELDS if k in payload})
+        incident = close_incident(runner, incident_id, outcome, expected_version=version, note=note)
+        log.info("API: incident %s closed from %s", incident.number, runner.actor.workstation)
+        return ApiResponse(200, {"number": incident.number, **incident.to_dict(), "outcome": outcome.to_dict()})
 
     def _support(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
         note = payload.get("note")

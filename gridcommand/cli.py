@@ -27,6 +27,7 @@ COMMANDS = {
     "patrol": "Patrol figures (check-ins, missed windows, line coverage, joint patrols); rebuild the events",
     "replay": "Training replay: where every unit was at a past moment",
     "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
+    "stats": "A period's figures (incidents 同比/环比, dispatches, outcomes, joint patrols, response, work orders)",
 }
 
 

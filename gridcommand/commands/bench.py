@@ -9,13 +9,13 @@ from importlib import import_module
 BENCHMARKS = {"startup": "bench.startup", "ingest": "bench.ingest", "live-map": "bench.live_map",
               "recommend": "bench.recommend", "response": "bench.response",
               "workorders": "bench.workorders", "patrol": "bench.patrol",
-              "replay": "bench.replay"}
+              "replay": "bench.replay", "stats": "bench.stats"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; medians are reported")
-    parser.add_argument("--fixes", type=int, metavar="N", help="patrol: stored fixes to detect over (default 10,000,000)")
+    parser.add_argument("--fixes", type=int, metavar="N", help="patrol: stored fixes to detect over; stats: stored fixes (default 10,000,000)")
     parser.add_argument("--size", type=int, metavar="N", help="replay: units (default 1000)")
     parser.add_argument("--wall", action="store_true", help="live-map only: measure the command-hall wall display")
 

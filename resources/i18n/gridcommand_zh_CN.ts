@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BasemapDialog</name>
@@ -190,6 +191,151 @@
     </message>
 </context>
 <context>
+    <name>FindingForm</name>
+    <message>
+        <source>Record patrol finding</source>
+        <translation>记录巡查发现</translation>
+    </message>
+    <message>
+        <source>Record finding</source>
+        <translation>记录发现</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Handled on the spot (立查立纠)</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over on a work order (移交)</source>
+        <translation>移交（生成交办单）</translation>
+    </message>
+    <message>
+        <source>Default: the category and the description</source>
+        <translation>默认：类别加问题描述</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>发现类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Found at</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Photo %1 (%2)</source>
+        <translation>照片 %1（%2）</translation>
+    </message>
+    <message>
+        <source>From incident %1</source>
+        <translation>来自警情 %1</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handed over on work order %3.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已移交，交办单 %3。</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handled on the spot.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已立查立纠。</translation>
+    </message>
+    <message>
+        <source>Photos of the finding</source>
+        <translation>巡查发现的照片</translation>
+    </message>
+    <message>
+        <source>Images (%1);;All files (*)</source>
+        <translation>图片 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose a location first: pick it on the map or type coordinates.</source>
+        <translation>请先选择位置：在地图上点选或输入坐标。</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择发现类别。</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsList</name>
+    <message>
+        <source>Recent findings: %1 · handled on the spot %2 · handed over %3</source>
+        <translation>近期巡查发现：%1 · 立查立纠 %2 · 移交 %3</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsTableModel</name>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+</context>
+<context>
     <name>GridCommandApp</name>
     <message>
         <source>none (vector streets)</source>
@@ -235,6 +381,10 @@
     <message>
         <source>Support requested from scene…</source>
         <translation>现场请求支援…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
     </message>
     <message>
         <source>State</source>
@@ -503,6 +653,33 @@
     </message>
 </context>
 <context>
+    <name>LocationField</name>
+    <message>
+        <source>Pick on map</source>
+        <translation>在地图上点选</translation>
+    </message>
+    <message>
+        <source>lon, lat  e.g. 112.0812, 32.6845</source>
+        <translation>经度, 纬度  例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (phone maps)</source>
+        <translation>GCJ-02（手机地图）</translation>
+    </message>
+    <message>
+        <source>No location yet</source>
+        <translation>尚未选择位置</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · outside every grid (allowed)</source>
+        <translation>位置：%1（WGS84）· 不在任何网格内（允许）</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · grid %2</source>
+        <translation>位置：%1（WGS84）· 网格 %2</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Grid Command — joint police and city-management grid command map</source>
@@ -519,6 +696,18 @@
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Map</source>
+        <translation>地图(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Record patrol finding here…</source>
+        <translation>在此记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Opens the finding form; the next click on the map is its location</source>
+        <translation>打开巡查发现表单；下一次在地图上点击的位置即为发现地点</translation>
     </message>
     <message>
         <source>&amp;Settings</source>
@@ -560,6 +749,61 @@
     <message>
         <source>Overlays shifted to %1</source>
         <translation>图层已偏移至 %1</translation>
+    </message>
+</context>
+<context>
+    <name>OrderForm</name>
+    <message>
+        <source>New work order</source>
+        <translation>新建交办单</translation>
+    </message>
+    <message>
+        <source>Issue work order</source>
+        <translation>下发交办单</translation>
+    </message>
+    <message>
+        <source>Back-enter a paper order issued at</source>
+        <translation>补录纸质交办单，交办时间</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+    <message>
+        <source>Issued at</source>
+        <translation>交办时间</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Work order %1 issued to %2.</source>
+        <translation>交办单 %1 已交办给%2。</translation>
+    </message>
+    <message>
+        <source>Its location is outside every grid.</source>
+        <translation>其位置不在任何网格内。</translation>
     </message>
 </context>
 <context>
@@ -676,6 +920,13 @@
     <message>
         <source>beyond 5 min</source>
         <translation>5分钟以上</translation>
+    </message>
+</context>
+<context>
+    <name>RecordForm</name>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
     </message>
 </context>
 <context>
@@ -865,6 +1116,18 @@
         <translation>备注、办理结果、审核意见或理由</translation>
     </message>
     <message>
+        <source>New work order…</source>
+        <translation>新建交办单…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue)</source>
+        <translation>督办列表（超期）</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -889,12 +1152,20 @@
         <translation>延期至</translation>
     </message>
     <message>
+        <source>Patrol findings</source>
+        <translation>巡查发现</translation>
+    </message>
+    <message>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
         <source>Open: </source>
         <translation>未办结：</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue): %1</source>
+        <translation>督办列表（超期）：%1</translation>
     </message>
     <message>
         <source>Assigned by</source>
@@ -1397,6 +1668,38 @@ The current state is shown now.</source>
     <message>
         <source>Supervision</source>
         <translation>督办</translation>
+    </message>
+    <message>
+        <source>Ordinary (7 days)</source>
+        <translation>一般（7天）</translation>
+    </message>
+    <message>
+        <source>Major or complex (1 month)</source>
+        <translation>重大复杂（1个月）</translation>
+    </message>
+    <message>
+        <source>Handled on the spot</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡查</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Hotline (12345)</source>
+        <translation>热线（12345）</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>手工录入</translation>
     </message>
 </context>
 </TS>
