@@ -28,6 +28,7 @@ COMMANDS = {
     "replay": "Training replay: where every unit was at a past moment",
     "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
     "stats": "A period's figures (incidents 同比/环比, dispatches, outcomes, joint patrols, response, work orders)",
+    "report": "A period report (日报/周报/月报) as PDF or XLSX: the figures of `stats` and the statistics charts",
 }
 
 
