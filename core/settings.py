@@ -110,6 +110,15 @@ class ApiSettings:
 
 
 @dataclass
+class SecuritySettings:
+    """Log-in (users: `gridcommand user`; API clients: `gridcommand token`)."""
+
+    max_failed_logins: int = 5  # wrong passwords in a row before the account locks
+    lockout_minutes: float = 15.0  # how long it stays locked
+    idle_lock_minutes: float = 10.0  # the desktop locks after this long without input; 0: never
+
+
+@dataclass
 class DemoSettings:
     """What the simulated city does by itself (`gui --demo`, `gridcommand simulate`)."""
 
@@ -171,6 +180,7 @@ class Settings:
     workorders: WorkOrderSettings = field(default_factory=WorkOrderSettings)
     patrol: PatrolSettings = field(default_factory=PatrolSettings)
     wall: WallSettings = field(default_factory=WallSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -233,6 +243,8 @@ LIMITS: dict[str, tuple[float | None, float | None]] = {
     "dispatch.turnout_s": (0, None), "dispatch.detour_factor": (1, None), "dispatch.arrival_radius_m": (0, None),
     "dispatch.duplicate_radius_m": (0, None), "dispatch.duplicate_window_min": (0, None),
     "dispatch.handling_overrun_min": (0, None),
+    "security.max_failed_logins": (1, 100), "security.lockout_minutes": (0, None),
+    "security.idle_lock_minutes": (0, None),
 }
 _ABOVE = frozenset({"live.stale_after_s", "live.rejects_keep", "dispatch.speed_foot_kmh", "dispatch.speed_ebike_kmh",
                     "dispatch.speed_car_kmh", "dispatch.arrival_radius_m", "dispatch.handling_overrun_min"})

@@ -67,6 +67,12 @@ class WallApp(GridCommandApp):
     def build_docks(self) -> None:
         pass  # no docks on a wall
 
+    def settle_actor(self, needs_login: bool) -> bool:
+        from desktop.session import wall_actor
+
+        self.ws.set_actor(wall_actor(self.ws.actor.workstation))  # read-only, never asks anyone
+        return True
+
     def start_incidents(self) -> None:
         if self._open_lost_since is not None:
             self._open_lost_since = None
