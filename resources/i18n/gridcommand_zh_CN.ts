@@ -338,6 +338,10 @@
 <context>
     <name>GridCommandApp</name>
     <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
         <source>none (vector streets)</source>
         <translation>无（矢量街道）</translation>
     </message>
@@ -680,6 +684,33 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Grid Command — log in</source>
+        <translation>城警联勤网格指挥图 — 登录</translation>
+    </message>
+    <message>
+        <source>Locked after a time without input. Log in to continue.</source>
+        <translation>长时间无操作，已锁定。请登录后继续。</translation>
+    </message>
+    <message>
+        <source>Log in with your user name and password.</source>
+        <translation>请输入用户名和密码登录。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Grid Command — joint police and city-management grid command map</source>
@@ -807,6 +838,49 @@
     </message>
 </context>
 <context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Close incident %1</source>
+        <translation>办结警情 %1</translation>
+    </message>
+    <message>
+        <source> people</source>
+        <translation> 人</translation>
+    </message>
+    <message>
+        <source>Dispute mediated</source>
+        <translation>调解纠纷</translation>
+    </message>
+    <message>
+        <source>Traffic accident handled on scene (simple procedure)</source>
+        <translation>现场简易程序处置交通事故</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>处置情况</translation>
+    </message>
+    <message>
+        <source>Nearest-unit dispatch to the grid&apos;s own patrol group is derived from the dispatches; it is not entered here.</source>
+        <translation>是否由本网格巡组就近处警，依派警记录自动判定，无需填写。</translation>
+    </message>
+    <message>
+        <source>People rescued</source>
+        <translation>救助群众</translation>
+    </message>
+    <message>
+        <source>Property recovered</source>
+        <translation>帮助找回财物（元）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>办结</translation>
+    </message>
+</context>
+<context>
     <name>PatrolDock</name>
     <message>
         <source>Patrol duty</source>
@@ -927,6 +1001,45 @@
     <message>
         <source>Location</source>
         <translation>位置</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsDock</name>
+    <message>
+        <source>Statistics</source>
+        <translation>统计研判</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Whole city</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>No statistics loaded.</source>
+        <translation>尚未载入统计。</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
     </message>
 </context>
 <context>
@@ -1537,6 +1650,17 @@ The current state is shown now.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>Your role may not do this (%1)</source>
+        <translation>您的角色无权执行此操作（%1）</translation>
+    </message>
+    <message>
+        <source>User: %1 (%2)</source>
+        <translation>用户：%1（%2）</translation>
     </message>
 </context>
 <context>
