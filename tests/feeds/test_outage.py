@@ -21,8 +21,7 @@ from sqlalchemy.engine import make_url
 from db.engine import make_engine, normalize_url
 from db.migrate import upgrade
 from db.models import Position
-from tests.conftest import PG_ADMIN_URL, _pg_unavailable
-from tests.feeds.serve_process import ServeProcess, add_unit, rows, wait_for
+from serve_process import ServeProcess, add_unit, rows, wait_for
 
 DEVICES = 4
 # Between two fixes of one device: ~100 fixes/s in all, a city district's worth of patrols.
@@ -30,17 +29,15 @@ SEND_INTERVAL_S = 0.04
 
 
 @pytest.fixture
-def outage_db():
-    """A PostgreSQL database of its own (its connections are switched off mid-test), dropped after."""
-    admin_url = normalize_url(PG_ADMIN_URL)
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        name = f"gridcommand_outage_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # any driver or network error means "unavailable"
-        _pg_unavailable(str(exc).splitlines()[0])
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+def outage_db(pg_database):
+    """A database beside the session's scratch one (so cutting its connections disturbs no
+    other test), dropped after."""
+    base = make_url(normalize_url(pg_database))
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"gridcommand_outage_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
     yield admin, name, url
     with admin.connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -155,12 +152,10 @@ def _run_outage(outage_db, tmp_path, outage_s: float) -> dict:
     return figures
 
 
-@pytest.mark.postgres
 def test_a_10_second_outage_loses_no_acknowledged_fix(outage_db, tmp_path):
     _run_outage(outage_db, tmp_path, 10)
 
 
-@pytest.mark.postgres
 @pytest.mark.slow
 def test_a_60_second_outage_loses_no_acknowledged_fix(outage_db, tmp_path):
     _run_outage(outage_db, tmp_path, 60)
