@@ -104,6 +104,14 @@ def describe(url: str) -> str:
     return redact(url)
 
 
+def ping(engine: Engine) -> None:
+    """One round trip on a fresh or pooled connection; raises if the database does not answer."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 def open_engine(url: str, **kwargs) -> Engine:
     """An engine whose database answers; otherwise a clear ``DatabaseUnavailable``."""
     from sqlalchemy import text

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from core.clock import Clock, SystemClock
+from core.link_state import LinkState
 from db.engine import DatabaseUnavailable, session_factory
 from db.models import AuditLog, ChangeLog
 from db.feed_revisions import lock_feed
@@ -44,6 +45,18 @@ class Actor:
 
 class PermissionDenied(PermissionError):
     pass
+
+
+class WriteRefused(DatabaseUnavailable):
+    """A write asked while the workstation knows the database is unreachable: refused at
+    once, nothing written; ``since`` is when the database was lost."""
+
+    def __init__(self, operation: str, since: datetime, reason: str = ""):
+        super().__init__(f"{operation}: refused, the database is unreachable since {since.isoformat(timespec='seconds')}"
+                         f"{f' ({reason})' if reason else ''}; nothing was saved")
+        self.operation = operation
+        self.since = since
+        self.reason = reason
 
 
 class ReadOnlyRefused(PermissionDenied):
@@ -104,8 +117,11 @@ def row_dict(row: Any) -> dict[str, Any]:
 
 class OperationRunner:
     def __init__(self, engine: Engine, actor: Actor | None = None, clock: Clock | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, link: LinkState | None = None):
         self.engine = engine
+        # A workstation's view of the database link: while it is down, writes are refused at
+        # once with the time of the loss (None: every write tries the database).
+        self.link = link
         self.actor = actor or Actor.local()
         self.clock = clock or SystemClock()
         self.read_only = read_only
@@ -116,6 +132,8 @@ class OperationRunner:
             raise ReadOnlyRefused(f"{operation}: refused, this is a read-only replay")
         if permission and not self.actor.may(permission):
             raise PermissionDenied(f"{self.actor.user} may not {permission}")
+        if self.link is not None and (since := self.link.lost_since) is not None:
+            raise WriteRefused(operation, since, self.link.reason)
         now = self.clock.now()
         try:
             with self._sessions() as session, session.begin():

@@ -103,6 +103,9 @@ class GridCommandApp(QObject):
         self._feed_prepared = False
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
+        from desktop.controllers.connection import ConnectionController
+
+        self.connection = ConnectionController(self.ws, self.window.banner, self)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
         if docks:
@@ -306,6 +309,7 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()
