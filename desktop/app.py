@@ -120,6 +120,7 @@ class GridCommandApp(QObject):
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, clock=clock, parent=self)
         self.features: list = []  # controllers started once the database is open (start_features)
+        self.connection = None  # the workstation's database link (the wall has its own)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -309,7 +310,8 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
-        self.connection.stop()
+        if self.connection is not None:
+            self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()
