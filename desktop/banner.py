@@ -71,8 +71,8 @@ class OutageBanner(Banner):
         super().__init__(zone, "outage_banner", parent)
 
     def lost_text(self, since: datetime, next_try_s: float | None) -> str:
-        text = self.tr("Database unreachable since %1 — changes cannot be saved and live data is paused; "
-                       "nothing you enter is lost silently").replace(
+        text = self.tr("Database unreachable since %1 — changes are refused until it is back; "
+                       "live data is paused").replace(
             "%1", labels.local_time(since, self.zone, with_date=True))
         if next_try_s is not None:
             text += self.tr("; reconnecting in %1").replace("%1", labels.duration_text(next_try_s))

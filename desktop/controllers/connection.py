@@ -37,6 +37,7 @@ class ConnectionController(QObject):
         self.max_wait_s = max_wait_s
         self.attempt = 0  # reconnection attempts since the loss
         self.probing = False
+        self.feed_failing = False  # the change feed reported a failure and has not read since
         self.retry_timer = QTimer(self)
         self.retry_timer.setSingleShot(True)
         self.retry_timer.timeout.connect(self.probe)
@@ -53,9 +54,11 @@ class ConnectionController(QObject):
     # --- what the workspace hears ---------------------------------------------------------
     def _on_feed_status(self, problem: str | None) -> None:
         if problem is not None:
+            self.feed_failing = True
             self.ws.link_lost(problem)
-        elif self.ws.link.lost_since is not None:
-            self.ws.link_restored()  # the change feed read again: the database answers
+        elif self.feed_failing:  # the change feed read again after failing: the database answers
+            self.feed_failing = False
+            self.ws.link_restored()
 
     def _on_link_changed(self, since: datetime | None) -> None:
         if since is None:

@@ -71,7 +71,7 @@ def test_banner_refused_writes_and_reconnect(qtbot, qapp, scratch):
         assert messages[-1].level == "critical" and "Nothing was saved" in messages[-1].text
         lost_at = ws.link.lost_since.astimezone(timezone(timedelta(hours=8))).strftime("%H:%M")
         assert banner.kind == "lost" and lost_at in banner.text() and not banner.isHidden()
-        assert "changes cannot be saved" in banner.text()
+        assert "changes are refused" in banner.text()
 
         started = time.monotonic()
         write()  # refused at once: no connection attempt, nothing written
