@@ -186,3 +186,15 @@ def test_without_a_spool_or_past_its_bound_the_sender_is_told_to_retry(engine, t
     finally:
         outage.down = False
         assert writer.close(10)
+
+
+def test_a_second_server_on_the_same_spool_refuses_to_start(tmp_path):
+    from serve_process import ServeProcess
+
+    held = FixSpool(tmp_path / "spool")  # as a running `serve` holds it
+    try:
+        with pytest.raises(RuntimeError, match="in use by another `gridcommand serve`"):
+            ServeProcess(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path,
+                         settings_toml=f'[live]\nspool_dir = "{tmp_path / "spool"}"\n')
+    finally:
+        held.close()
