@@ -91,6 +91,14 @@ def make_engine(url: str, **kwargs) -> Engine:
     # spools, and the workstation shows the loss.
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+    # The same for a connection already open when the server vanishes (no reset ever comes):
+    # unacknowledged data fails after tcp_user_timeout, an idle connection after the keepalives,
+    # instead of TCP's retransmission limit (about 15 minutes).
+    connect_args.setdefault("tcp_user_timeout", PG_CONNECT_TIMEOUT_S * 1000)
+    connect_args.setdefault("keepalives", 1)
+    connect_args.setdefault("keepalives_idle", 10)
+    connect_args.setdefault("keepalives_interval", 3)
+    connect_args.setdefault("keepalives_count", 3)
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
