@@ -159,3 +159,43 @@ def test_a_10_second_outage_loses_no_acknowledged_fix(outage_db, tmp_path):
 @pytest.mark.slow
 def test_a_60_second_outage_loses_no_acknowledged_fix(outage_db, tmp_path):
     _run_outage(outage_db, tmp_path, 60)
+
+
+def test_a_server_killed_during_the_outage_leaves_its_spool_to_the_next(outage_db, tmp_path):
+    """kill -9 while fixes wait in the spool: the next `serve` on that spool stores them
+    first, each once, with no acknowledged fix lost."""
+    import signal
+
+    admin, name, url = outage_db
+    engine = make_engine(url)
+    upgrade(engine)
+    add_unit(engine, "OUT-1", ["out-0", "out-1"])
+    engine.dispose()
+    settings = f'[live]\nspool_dir = "{tmp_path / "spool"}"\nfuture_tolerance_s = 600\n'
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    stop = threading.Event()
+    with ServeProcess(url, tmp_path, settings_toml=settings) as server:
+        devices = [Device(server.http_port, d, start, stop) for d in ("out-0", "out-1")]
+        for d in devices:
+            d.start()
+        time.sleep(1)
+        _cut(admin, name)
+        time.sleep(4)
+        server.stop(signal.SIGKILL)
+        stop.set()
+        for d in devices:
+            d.join(60)
+    _restore(admin, name)
+    acked = {(d.device_id, t) for d in devices for t in d.acked}
+    assert any(tmp_path.glob("spool/*.spool")), "nothing was spooled"
+    with ServeProcess(url, tmp_path, settings_toml=settings) as server:
+        engine = make_engine(url)
+        query = select(Position.device_id, Position.fix_time)
+        drained = wait_for(lambda: acked <= {(r.device_id, r.fix_time.astimezone(timezone.utc))
+                                             for r in rows(engine, query)}, 30, 0.5)
+        stored = rows(engine, query)
+        log = server.log()
+    engine.dispose()
+    assert drained, f"acknowledged fixes missing after the restart:\n{log[-3000:]}"
+    assert len(stored) == len({(r.device_id, r.fix_time) for r in stored})  # each once
+    assert "from an earlier run" in log
