@@ -183,6 +183,9 @@ class IngestServer:
                 await listener.wait_closed()
         log.info("stopped: %d fixes stored, %d rejected, %d failed, %d reject records dropped (over budget)",
                  self.writer.stored, self.writer.rejected, self.writer.failed, self.writer.rejects_dropped)
+        if self.writer.spooled:
+            log.info("%d fixes were acknowledged from the spool while the database was unreachable",
+                     self.writer.spooled)
         if self.writer.spool is not None and self.writer.spool.pending:
             log.warning("stopped with %d acknowledged fixes in the spool %s: the next `serve` stores them first",
                         self.writer.spool.pending, self.writer.spool.directory)

@@ -248,6 +248,16 @@ class FixSpool:
         with self._lock:
             self._counts[seg] = max(0, self._counts.get(seg, 0) - count)
 
+    def set_aside(self, items: list[tuple[Fix, str]], now: datetime) -> None:
+        """Keep fixes the database refuses in ``unstorable`` (same record format), fsync'd:
+        acknowledged, so never dropped, but no longer holding up the drain."""
+        data = b"".join(_encode(fix if fix.fix_time is not None else replace(fix, fix_time=now), source)
+                        for fix, source in items)
+        with open(self.directory / "unstorable", "ab") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
     def close(self) -> None:
         self._close_append()
         if self._owner is not None:

@@ -88,6 +88,8 @@ class RejectLog:
 
 # The outcome list of a batch that went to the spool (every fix acknowledged).
 _SPOOLED = object()
+# The outcome of a spooled fix the database refused to store (kept on disk instead).
+_SET_ASIDE = object()
 
 
 class _Item(NamedTuple):
@@ -320,6 +322,16 @@ class IngestWriter:
             except Exception as exc:
                 self.devices.clear()
                 self._drop_connection()
+                if not is_connection_error(exc):
+                    # The database answers but refuses this batch: store what it takes one by one
+                    # and set the rest aside on disk, or one bad record would stop the drain for good.
+                    outcomes = self._store_one_by_one(items)
+                    if outcomes is None:
+                        return
+                    self.spool.committed(seg, end, len(records))
+                    drained += len(records)
+                    self._count(items, outcomes)
+                    continue
                 if self.outage_since is None:
                     self.outage_since = self.clock.now()
                 self._retry_wait = min(RETRY_MAX_S, self._retry_wait * 2)
@@ -330,15 +342,39 @@ class IngestWriter:
             # Committed: only now is the spool told (a crash in between stores them again, once).
             self.spool.committed(seg, end, len(records))
             drained += len(records)
-            for item, outcome in zip(items, outcomes):
-                if outcome is None:
-                    self.stored += 1
-                else:
-                    self.rejected += 1
-                    self.reject_log(item.fix.protocol, item.source, outcome)
+            self._count(items, outcomes)
             self._database_back()
         if drained and not self.spool:
             log.warning("the spool is drained: every acknowledged fix is in the database")
+
+    def _count(self, items: list[_Item], outcomes: list[str | None]) -> None:
+        for item, outcome in zip(items, outcomes):
+            if outcome is None:
+                self.stored += 1
+            elif outcome is not _SET_ASIDE:
+                self.rejected += 1
+                self.reject_log(item.fix.protocol, item.source, outcome)
+
+    def _store_one_by_one(self, items: list[_Item]) -> list | None:
+        """Each spooled fix in its own transaction; one the database refuses (not for being
+        unreachable) goes to ``unstorable`` in the spool directory, kept for the administrator.
+        None if the database became unreachable meanwhile (the drain retries later)."""
+        outcomes: list = []
+        aside = []
+        for item in items:
+            try:
+                outcomes.extend(self._commit([item], []))
+            except Exception as exc:
+                self._drop_connection()
+                if is_connection_error(exc):
+                    return None
+                log.error("a spooled fix from %s cannot be stored, kept in %s: %s", item.source,
+                          self.spool.directory / "unstorable", " ".join(str(exc).split())[:200])
+                aside.append((item.fix, item.source))
+                outcomes.append(_SET_ASIDE)
+        if aside:
+            self.spool.set_aside(aside, self.clock.now())
+        return outcomes
 
     def _database_back(self) -> None:
         if self.outage_since is not None:

@@ -198,3 +198,34 @@ def test_a_second_server_on_the_same_spool_refuses_to_start(tmp_path):
                          settings_toml=f'[live]\nspool_dir = "{tmp_path / "spool"}"\n')
     finally:
         held.close()
+
+
+def test_a_spooled_fix_the_database_refuses_is_set_aside_not_blocking_the_drain(engine, tmp_path):
+    from feeds.spool import _decode
+
+    add_unit(engine, "SP-1", ["sp-1"])
+    writer, _ = _writer(engine, FixSpool(tmp_path / "spool"))
+    outage = _Outage(writer)
+    guarded = writer._commit
+
+    def commit(items, rejects):  # the database takes every fix but number 5
+        if not outage.down and any(item.fix.attributes.get("n") == 5 for item in items):
+            raise ValueError("value out of range")
+        return guarded(items, rejects)
+
+    writer._commit = commit
+    answers: list = []
+    outage.down = True
+    writer.start()
+    try:
+        for i in range(8):
+            writer.submit(_fix(i), "s", None, answers.append)
+        assert wait_for(lambda: len(answers) == 8) and answers == [None] * 8
+        outage.down = False
+        assert wait_for(lambda: not writer.spool, timeout=20)
+    finally:
+        assert writer.close(10)
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Position)) == 7
+    kept = [_decode(line) for line in (tmp_path / "spool" / "unstorable").read_bytes().splitlines(keepends=True)]
+    assert [k.fix for k in kept] == [_fix(5)]
