@@ -104,6 +104,9 @@ class GridCommandApp(QObject):
         self._feed_prepared = False
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
+        from desktop.controllers.connection import ConnectionController
+
+        self.connection = ConnectionController(self.ws, self.window.banner, self)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
         if docks:
@@ -118,6 +121,7 @@ class GridCommandApp(QObject):
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, clock=clock, parent=self)
         self.features: list = []  # controllers started once the database is open (start_features)
+        self.connection = None  # the workstation's database link (the wall has its own)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -355,6 +359,8 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        if self.connection is not None:
+            self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()

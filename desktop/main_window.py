@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from core.settings import Settings
 from desktop import theme
@@ -24,7 +24,17 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Grid Command — joint police and city-management grid command map"))
         self.map_view = map_view
-        self.setCentralWidget(map_view)
+        # The outage banner above the map (hidden while the database answers).
+        from desktop.banner import OutageBanner
+
+        self.banner = OutageBanner(settings.ui.timezone)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(map_view, 1)
+        self.setCentralWidget(central)
         self.live = live or LiveModel(settings.live.stale_after_s, parent=self)
         self.docks: tuple = ()
         self.status_db = QLabel()

@@ -11,7 +11,7 @@ from importlib import import_module
 # subcommand -> module under gridcommand.commands with add_arguments(parser) and run(args) -> int
 COMMANDS = {
     "gui": "Run the command map (the desktop application)",
-    "db": "Create or migrate the schema, seed the demo city, import layers",
+    "db": "Create or migrate the schema, seed the demo city, import layers, back up and restore",
     "bench": "Run a benchmark and print its figures as JSON",
     "serve": "Run the headless server: position ingest (OsmAnd HTTP, CoT), the incident API, arrival detection",
     "rejects": "List position reports the ingest server rejected",
