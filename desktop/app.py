@@ -131,6 +131,7 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.place_edit import PlaceEditController
         from desktop.controllers.workorders import WorkOrdersController
 
         self.window.build_docks()
@@ -139,7 +140,8 @@ class GridCommandApp(QObject):
         # Features that read the database once it is open (start_features).
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
-                         PatrolController(self.ws, self.scene, w.patrol_dock, self)]
+                         PatrolController(self.ws, self.scene, w.patrol_dock, self),
+                         PlaceEditController(self.ws, self.scene, w.place_rules_dock, self)]
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
