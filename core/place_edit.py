@@ -59,10 +59,15 @@ def check_drawn(layer: str, geometry: dict) -> list:
     if layer == L.POINTS:
         if gtype != "Point":
             raise RuleError("coordinates", f"a must-visit point is a Point, got {gtype!r}")
-        return [float(coords[0]), float(coords[1])]
+        try:
+            return [float(coords[0]), float(coords[1])]
+        except (TypeError, ValueError, IndexError):
+            raise RuleError("coordinates", f"expected lon,lat, got {coords!r}") from None
     if layer == L.LINES:
         if gtype != "LineString":
             raise RuleError("coordinates", f"a must-patrol line is a LineString, got {gtype!r}")
+        if not isinstance(coords, (list, tuple)):
+            raise RuleError("coordinates", f"expected a list of lon,lat, got {coords!r}")
         check_line(coords)
         return [[float(c[0]), float(c[1])] for c in coords]
     raise RuleError("layer", f"expected points or lines, got {layer!r}")
