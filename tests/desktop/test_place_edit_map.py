@@ -137,3 +137,58 @@ def test_draw_move_and_delete_a_point_with_real_mouse_input(gui, qtbot):
     assert reloads == []
     assert after["zoom"] == kept["zoom"] and after["center"] == pytest.approx(kept["center"])
     assert view.map_page.console_errors == [] and view.blocked_requests == []
+
+
+def test_a_line_drawn_with_clicks_and_the_rules_form(gui, qtbot):
+    app, view = gui, gui.map_view
+    dock = app.window.place_rules_dock
+    app.start_live()
+    for controller in app.features:
+        controller.start()
+    qtbot.mouseClick(dock.tools["line"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _edit_state(qtbot, view)["mode"] == "line", timeout=5000)
+    c = _edit_state(qtbot, view)["center"]
+    a = _pixel(qtbot, view, c["lng"] - 0.001, c["lat"])
+    b = a + QPoint(120, 0)
+    d = b + QPoint(0, 80)
+    for p in (a, b, d):
+        _click(qtbot, view, p)
+        qtbot.wait(150)
+    _click(qtbot, view, d)  # the last vertex again finishes the line
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 1, timeout=10000)
+    (line,) = _lines(app.engine, "L-E001")
+    assert len(line.geometry["coordinates"]) == 3 and line.corridor_m == 30.0
+    qtbot.waitUntil(lambda: dock.current == ("lines", "L-E001"), timeout=10000)
+
+    # Bad input from the form: one line naming the field, nothing written.
+    qtbot.mouseClick(dock.tools["line"], Qt.MouseButton.LeftButton)  # the tool off again
+    assert _edit_state(qtbot, view)["mode"] is None
+    dock.name_edit.setText("新华路巡线")
+    dock.buffer.setValue(0)
+    qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
+    assert dock.message.text().startswith("buffer_m: ") and "\n" not in dock.message.text()
+    dock.buffer.setValue(40)
+    dock.windows.setText("23:00-19:00")
+    qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
+    assert dock.message.text().startswith("time_windows[0]: ")
+    qtbot.wait(300)
+    assert len(_lines(app.engine, "L-E001")) == 1
+
+    # Good input: a new version, its history listed.
+    dock.windows.setText("19:00-23:00*2")
+    dock.passes.setValue(3)
+    qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 2, timeout=10000)
+    latest = _lines(app.engine, "L-E001")[-1]
+    assert (latest.name, latest.corridor_m, latest.passes_per_shift) == ("新华路巡线", 40.0, 3)
+    assert latest.time_windows == [{"start": "19:00", "end": "23:00", "visits": 2}]
+    qtbot.waitUntil(lambda: dock.history.count() == 2, timeout=10000)
+    assert "L-E001" in dock.message.text()
+    assert view.map_page.console_errors == []
+
+
+def _lines(engine, code: str):
+    from db.models import PatrolLine
+
+    with session_factory(engine)() as s:
+        return list(s.scalars(select(PatrolLine).where(PatrolLine.code == code).order_by(PatrolLine.revision)))
