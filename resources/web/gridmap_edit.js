@@ -15,7 +15,7 @@
   if (window.L && L.PM) L.PM.setOptIn(true);
   var EDITABLE = ["points", "lines"];
   var MODES = ["point", "line", "move", "vertices", "delete"];
-  var e = { mode: null, sent: [], replaced: 0 };
+  var e = { mode: null, sent: [], replaced: 0, vertexLayer: null, vertexCode: null };
 
   function bridge() { return gm.state.bridge; }
 
@@ -54,10 +54,27 @@
       send("placeMoved", [layerName, code, JSON.stringify(lyr.toGeoJSON().geometry)]);
     });
     lyr.on("click", function () {
-      if (e.mode !== "delete") return;
-      lyr.closePopup();
-      send("placeDeleteRequested", [layerName, code]);
+      if (e.mode === "delete") {
+        lyr.closePopup();
+        send("placeDeleteRequested", [layerName, code]);
+      } else if (e.mode === "vertices" && layerName === "lines") {
+        // One line's vertices at a time: every line's markers at once hide the map.
+        lyr.closePopup();
+        editVertices(lyr);
+      }
     });
+  }
+
+  function editVertices(lyr) {
+    if (e.vertexLayer && e.vertexLayer !== lyr && e.vertexLayer.pm) e.vertexLayer.pm.disable();
+    e.vertexLayer = lyr;
+    e.vertexCode = String(lyr.feature.properties.code);
+    lyr.pm.enable({ draggable: false, snappable: false, allowSelfIntersection: true });
+  }
+
+  function stopVertices() {
+    if (e.vertexLayer && e.vertexLayer.pm) e.vertexLayer.pm.disable();
+    e.vertexLayer = null;
   }
 
   function onCreate(ev) {
@@ -72,6 +89,7 @@
     pm.disableDraw();
     if (pm.globalDragModeEnabled()) pm.disableGlobalDragMode();
     if (pm.globalEditModeEnabled()) pm.disableGlobalEditMode();
+    stopVertices();
   }
 
   /* While editing, only the points and lines answer the mouse: the shapes drawn over or under
@@ -90,6 +108,7 @@
   function setEditMode(mode) {
     if (mode !== null && MODES.indexOf(mode) < 0) return false;
     var pm = pmMap();
+    var keep = mode === "vertices" && e.mode === "vertices" ? e.vertexCode : null;
     stopAll(pm);
     e.mode = mode;
     var container = gm.state.map.getContainer();
@@ -103,7 +122,12 @@
     if (mode === "point") pm.enableDraw("CircleMarker", { continueDrawing: true, editable: false });
     else if (mode === "line") pm.enableDraw("Line", { continueDrawing: true });
     else if (mode === "move") pm.enableGlobalDragMode();
-    else if (mode === "vertices") pm.enableGlobalEditMode({ draggable: false });
+    else if (mode === "vertices" && keep) {
+      // The line being edited was replaced by its stored version: keep editing that one.
+      eachEditable(function (layerName, lyr) {
+        if (layerName === "lines" && String(lyr.feature.properties.code) === keep) editVertices(lyr);
+      });
+    }
     return true;
   }
 
@@ -136,7 +160,7 @@
         });
       });
     });
-    return { mode: e.mode, shapes: shapes, sent: e.sent, replaced: e.replaced,
+    return { mode: e.mode, shapes: shapes, vertexLine: e.vertexLayer ? e.vertexCode : null, sent: e.sent, replaced: e.replaced,
              zoom: gm.state.map.getZoom(), center: gm.state.map.getCenter() };
   }
 

@@ -160,8 +160,27 @@ def test_a_line_drawn_with_clicks_and_the_rules_form(gui, qtbot):
     assert len(line.geometry["coordinates"]) == 3 and line.corridor_m == 30.0
     qtbot.waitUntil(lambda: dock.current == ("lines", "L-E001"), timeout=10000)
 
+    # Vertices: a click picks the line, a drag moves its middle vertex.
+    qtbot.mouseClick(dock.tools["vertices"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _edit_state(qtbot, view)["mode"] == "vertices", timeout=5000)
+    coords = line.geometry["coordinates"]
+    pa, pb = _pixel(qtbot, view, *coords[0]), _pixel(qtbot, view, *coords[1])
+    _click(qtbot, view, (pa + pb) / 2)
+    qtbot.waitUntil(lambda: _edit_state(qtbot, view)["vertexLine"] == "L-E001", timeout=5000)
+    qtbot.wait(100)
+    _drag(qtbot, view, pb, pb + QPoint(30, -40))
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 2, timeout=10000)
+    reshaped = _lines(app.engine, "L-E001")[-1].geometry["coordinates"]
+    assert reshaped[0] == pytest.approx(coords[0]) and reshaped[2] == pytest.approx(coords[2])
+    assert reshaped[1][0] > coords[1][0] and reshaped[1][1] > coords[1][1]  # east and north
+    # The stored line replaces the drawn one and stays in vertex editing.
+    flat = [v for c in reshaped for v in c]
+    qtbot.waitUntil(lambda: [v for c in _edit_state(qtbot, view)["shapes"]["lines"]["L-E001"] for v in c]
+                    == pytest.approx(flat), timeout=10000)
+    assert _edit_state(qtbot, view)["vertexLine"] == "L-E001"
+
     # Bad input from the form: one line naming the field, nothing written.
-    qtbot.mouseClick(dock.tools["line"], Qt.MouseButton.LeftButton)  # the tool off again
+    qtbot.mouseClick(dock.tools["vertices"], Qt.MouseButton.LeftButton)  # the tool off again
     assert _edit_state(qtbot, view)["mode"] is None
     dock.name_edit.setText("新华路巡线")
     dock.buffer.setValue(0)
@@ -172,17 +191,17 @@ def test_a_line_drawn_with_clicks_and_the_rules_form(gui, qtbot):
     qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
     assert dock.message.text().startswith("time_windows[0]: ")
     qtbot.wait(300)
-    assert len(_lines(app.engine, "L-E001")) == 1
+    assert len(_lines(app.engine, "L-E001")) == 2
 
     # Good input: a new version, its history listed.
     dock.windows.setText("19:00-23:00*2")
     dock.passes.setValue(3)
     qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 3, timeout=10000)
     latest = _lines(app.engine, "L-E001")[-1]
     assert (latest.name, latest.corridor_m, latest.passes_per_shift) == ("新华路巡线", 40.0, 3)
     assert latest.time_windows == [{"start": "19:00", "end": "23:00", "visits": 2}]
-    qtbot.waitUntil(lambda: dock.history.count() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: dock.history.count() == 3, timeout=10000)
     assert "L-E001" in dock.message.text()
     assert view.map_page.console_errors == []
 
