@@ -139,10 +139,11 @@ class PlaceEditController(QObject):
         """A bad value is a line in the dock; anything else goes to the user as a message. The
         page may show a shape that was not stored: put the stored layer back."""
         from core.patrol_rules import RuleError
+        from db.operations import PermissionDenied
 
         if layer is not None and self.ws.layers:
             self.scene.place_edit.replace(layer, self.ws.layers.get(layer, []))
-        if isinstance(exc, RuleError):
+        if isinstance(exc, (RuleError, PermissionDenied)):
             self.dock.show_error(str(exc))
         else:
             self.dock.show_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

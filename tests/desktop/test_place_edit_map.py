@@ -211,3 +211,23 @@ def _lines(engine, code: str):
 
     with session_factory(engine)() as s:
         return list(s.scalars(select(PatrolLine).where(PatrolLine.code == code).order_by(PatrolLine.revision)))
+
+
+def test_without_edit_duty_the_tools_are_off_and_nothing_is_written(gui, qtbot):
+    from db.operations import Actor
+
+    app, view = gui, gui.map_view
+    dock = app.window.place_rules_dock
+    viewer = Actor("viewer", "ws-view", frozenset({"view"}))
+    app.ws._actor = app.ws.runner.actor = viewer
+    controller = next(c for c in app.features if type(c).__name__ == "PlaceEditController")
+    controller.start()
+    assert not any(b.isEnabled() for b in dock.tools.values()) and not dock.save_button.isEnabled()
+    dock.sig_mode_requested.emit(type("R", (), {"mode": "point"})())  # even if asked: no edit mode
+    qtbot.wait(200)
+    assert _edit_state(qtbot, view)["mode"] is None
+    before = len(_versions(app.engine, "P01"))
+    app.scene.sig_place_moved.emit("points", "P01", {"type": "Point", "coordinates": [112.09, 32.68]})
+    # Another path to a write (a page still in an edit mode) is refused by the runner itself.
+    qtbot.waitUntil(lambda: "edit_duty" in dock.message.text(), timeout=10000)
+    assert len(_versions(app.engine, "P01")) == before
