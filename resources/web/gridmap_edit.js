@@ -25,7 +25,8 @@
       // The map was created after opt-in: take it in explicitly.
       map.options.pmIgnore = false;
       L.PM.reInitLayer(map);
-      map.pm.setGlobalOptions({ snappable: false });
+      // No Geoman tooltips: they are English only; the dock says what each tool does.
+      map.pm.setGlobalOptions({ snappable: false, tooltips: false });
       map.on("pm:create", onCreate);
     }
     return map.pm;
