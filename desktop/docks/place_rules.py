@@ -198,7 +198,7 @@ class PlaceRulesDock(QDockWidget):
             "point": self.tr("Click the map to add a must-visit point."),
             "line": self.tr("Click the vertices of the new line; click the last one again to finish."),
             "move": self.tr("Drag a point or a line; it is saved when you let go."),
-            "vertices": self.tr("Drag a line's vertices; it is saved when you let go."),
+            "vertices": self.tr("Click a line, then drag its vertices; it is saved when you let go."),
             "delete": self.tr("Click the point or line to delete."),
         }
         self.hint.setText(hints[mode])
