@@ -70,6 +70,7 @@ class PlaceRulesDock(QDockWidget):
         self.current: tuple[str, str] | None = None
         self.mode: str | None = None
         self._shown: tuple[str, str] | None = None
+        self._shown_values: tuple | None = None
         self.tools: dict[str, QToolButton] = {}
         tools = QHBoxLayout()
         for mode, text, tip in (
@@ -258,10 +259,13 @@ class PlaceRulesDock(QDockWidget):
             self.form.setRowVisible(widget, visible)
         self.save_button.setEnabled(feature is not None and all(b.isEnabled() for b in self.tools.values()))
         key = (feature.layer, feature.code) if feature is not None else None
+        values = _rule_values(feature)
+        if key == self._shown and values == self._shown_values:
+            return  # re-read unchanged (e.g. after a move): what the user is typing stays
         if key != self._shown:  # the same place re-read after its own save keeps the message
             self.history.clear()
             self.message.clear()
-        self._shown = key
+        self._shown, self._shown_values = key, values
         if feature is None:
             self.code_label.setText("—")
             self.name_edit.clear()
@@ -303,6 +307,15 @@ class PlaceRulesDock(QDockWidget):
         self.sig_rules_submitted.emit(RulesSubmitted(
             layer, code, self.name_edit.text(), self.windows.text(), self.radius.value(), self.dwell.value(),
             self.visits.value(), self.buffer.value(), self.passes.value()))
+
+
+def _rule_values(feature: LayerFeature | None) -> tuple | None:
+    """What the form shows of a place: a re-read place with equal values leaves the form alone."""
+    if feature is None:
+        return None
+    p = feature.properties
+    return (feature.name, *(repr(p.get(k)) for k in ("radius_m", "dwell_s", "visits_per_shift", "corridor_m",
+                                                     "passes_per_shift", "time_windows")))
 
 
 def _preview(layers: dict) -> PlaceRulesDock:

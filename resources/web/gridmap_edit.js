@@ -74,7 +74,12 @@
   }
 
   function stopVertices() {
-    if (e.vertexLayer && e.vertexLayer.pm) e.vertexLayer.pm.disable();
+    var lyr = e.vertexLayer;
+    if (lyr && lyr.pm) {
+      lyr.pm.disable();
+      // enable() kept draggable: false on the layer; the move tool needs it back.
+      lyr.pm.setOptions({ draggable: true });
+    }
     e.vertexLayer = null;
   }
 

@@ -179,8 +179,19 @@ def test_a_line_drawn_with_clicks_and_the_rules_form(gui, qtbot):
                     == pytest.approx(flat), timeout=10000)
     assert _edit_state(qtbot, view)["vertexLine"] == "L-E001"
 
+    # Move: the whole line dragged by its last segment.
+    qtbot.mouseClick(dock.tools["move"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _edit_state(qtbot, view)["mode"] == "move", timeout=5000)
+    qtbot.wait(100)
+    p1, p2 = _pixel(qtbot, view, *reshaped[1]), _pixel(qtbot, view, *reshaped[2])
+    _drag(qtbot, view, (p1 + p2) / 2, (p1 + p2) / 2 + QPoint(-50, 0))
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 3, timeout=10000)
+    shifted = _lines(app.engine, "L-E001")[-1].geometry["coordinates"]
+    dx = [new[0] - old[0] for new, old in zip(shifted, reshaped)]
+    assert all(d < 0 for d in dx) and max(dx) - min(dx) == pytest.approx(0, abs=1e-6)  # all west, together
+
     # Bad input from the form: one line naming the field, nothing written.
-    qtbot.mouseClick(dock.tools["vertices"], Qt.MouseButton.LeftButton)  # the tool off again
+    qtbot.mouseClick(dock.tools["move"], Qt.MouseButton.LeftButton)  # the tool off again
     assert _edit_state(qtbot, view)["mode"] is None
     dock.name_edit.setText("新华路巡线")
     dock.buffer.setValue(0)
@@ -191,17 +202,17 @@ def test_a_line_drawn_with_clicks_and_the_rules_form(gui, qtbot):
     qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
     assert dock.message.text().startswith("time_windows[0]: ")
     qtbot.wait(300)
-    assert len(_lines(app.engine, "L-E001")) == 2
+    assert len(_lines(app.engine, "L-E001")) == 3
 
     # Good input: a new version, its history listed.
     dock.windows.setText("19:00-23:00*2")
     dock.passes.setValue(3)
     qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 3, timeout=10000)
+    qtbot.waitUntil(lambda: len(_lines(app.engine, "L-E001")) == 4, timeout=10000)
     latest = _lines(app.engine, "L-E001")[-1]
     assert (latest.name, latest.corridor_m, latest.passes_per_shift) == ("新华路巡线", 40.0, 3)
     assert latest.time_windows == [{"start": "19:00", "end": "23:00", "visits": 2}]
-    qtbot.waitUntil(lambda: dock.history.count() == 3, timeout=10000)
+    qtbot.waitUntil(lambda: dock.history.count() == 4, timeout=10000)
     assert "L-E001" in dock.message.text()
     assert view.map_page.console_errors == []
 
