@@ -136,6 +136,7 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.place_edit import PlaceEditController
         from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
         from desktop.controllers.findings import FindingsController
@@ -147,7 +148,8 @@ class GridCommandApp(QObject):
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
                          PatrolController(self.ws, self.scene, w.patrol_dock, self),
-                         StatisticsController(self.ws, self.scene, w.statistics_dock, self)]
+                         StatisticsController(self.ws, self.scene, w.statistics_dock, self),
+                         PlaceEditController(self.ws, self.scene, w.place_rules_dock, self)]
         # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
         self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
         self.features.append(self.findings)

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         from desktop.docks.unit_card import UnitCardDock
         from desktop.docks.units_board import UnitsBoardDock
         from desktop.docks.patrol import PatrolDock
+        from desktop.docks.place_rules import PlaceRulesDock
         from desktop.docks.statistics import StatisticsDock
         from desktop.docks.workorders import WorkOrdersDock
 
@@ -79,9 +80,11 @@ class MainWindow(QMainWindow):
         self.workorders_dock = WorkOrdersDock(self, zone)
         self.patrol_dock = PatrolDock(self, zone)
         self.statistics_dock = StatisticsDock(self, settings.ui.language)
+        self.place_rules_dock = PlaceRulesDock(self, zone)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.intake_dock)
         self.tabifyDockWidget(self.intake_dock, self.layers_dock)
         self.tabifyDockWidget(self.intake_dock, self.patrol_dock)
+        self.tabifyDockWidget(self.intake_dock, self.place_rules_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dispatch_dock)
         for dock in (self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock,
@@ -91,7 +94,7 @@ class MainWindow(QMainWindow):
         self.dispatch_dock.raise_()
         self.docks = (self.intake_dock, self.layers_dock, self.incidents_dock, self.dispatch_dock,
                       self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock, self.patrol_dock,
-                      self.statistics_dock)
+                      self.statistics_dock, self.place_rules_dock)
         self.resizeDocks([self.intake_dock, self.incidents_dock], [320, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.incidents_dock, self.dispatch_dock], [420, 480], Qt.Orientation.Vertical)
         for dock in self.docks:

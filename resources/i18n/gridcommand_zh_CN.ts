@@ -958,6 +958,180 @@
     </message>
 </context>
 <context>
+    <name>PlaceEditController</name>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有改动。</translation>
+    </message>
+    <message>
+        <source>Saved: %1 created.</source>
+        <translation>已保存：新建 %1。</translation>
+    </message>
+    <message>
+        <source>Saved: a new version of %1 is in force.</source>
+        <translation>已保存：%1 的新版本已生效。</translation>
+    </message>
+    <message>
+        <source>%1 is out of force; its history is kept.</source>
+        <translation>%1 已停用，历史版本保留。</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceRulesDock</name>
+    <message>
+        <source>Edit patrol places</source>
+        <translation>点线编辑</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>画点</translation>
+    </message>
+    <message>
+        <source>Draw must-visit points: click the map</source>
+        <translation>画必到点：在地图上单击</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>画线</translation>
+    </message>
+    <message>
+        <source>Draw a must-patrol line: click its vertices, click the last one again to finish</source>
+        <translation>画必巡线：依次单击各折点，再次单击最后一点结束</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Drag points and lines to a new place</source>
+        <translation>把点或线拖到新位置</translation>
+    </message>
+    <message>
+        <source>Vertices</source>
+        <translation>改折点</translation>
+    </message>
+    <message>
+        <source>Drag a line&apos;s vertices; drag a middle marker to add one</source>
+        <translation>拖动线的折点；拖动中间的小点可加折点</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Click a point or line to take it out of force (asks first)</source>
+        <translation>单击点或线将其停用（先确认）</translation>
+    </message>
+    <message>
+        <source>Choose a tool to edit on the map, or a place below to set its rules.</source>
+        <translation>选一个工具在地图上编辑，或在下面选一个点、线设置规则。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> 米</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>e.g. 19:00-23:00*2, 07:00-09:00</source>
+        <translation>如 19:00-23:00*2, 07:00-09:00</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>Minimum dwell</source>
+        <translation>最短停留</translation>
+    </message>
+    <message>
+        <source>Visits per shift</source>
+        <translation>每班必到次数</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>缓冲宽度</translation>
+    </message>
+    <message>
+        <source>Passes per shift</source>
+        <translation>每班巡查次数</translation>
+    </message>
+    <message>
+        <source>Time windows</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Save as new version</source>
+        <translation>保存为新版本</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>历史版本</translation>
+    </message>
+    <message>
+        <source>You may view these rules; editing them needs the edit_duty permission.</source>
+        <translation>可查看这些规则；编辑需要 edit_duty 权限。</translation>
+    </message>
+    <message>
+        <source>Must-visit points</source>
+        <translation>必到点</translation>
+    </message>
+    <message>
+        <source>Must-patrol lines</source>
+        <translation>必巡线</translation>
+    </message>
+    <message>
+        <source>Click the map to add a must-visit point.</source>
+        <translation>在地图上单击，添加必到点。</translation>
+    </message>
+    <message>
+        <source>Click the vertices of the new line; click the last one again to finish.</source>
+        <translation>依次单击新线的折点；再次单击最后一点结束。</translation>
+    </message>
+    <message>
+        <source>Drag a point or a line; it is saved when you let go.</source>
+        <translation>拖动点或线，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click a line, then drag its vertices; it is saved when you let go.</source>
+        <translation>单击一条线后拖动其折点，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click the point or line to delete.</source>
+        <translation>单击要删除的点或线。</translation>
+    </message>
+    <message>
+        <source>in force</source>
+        <translation>现行</translation>
+    </message>
+    <message>
+        <source>New must-visit point %1</source>
+        <translation>新必到点 %1</translation>
+    </message>
+    <message>
+        <source>New must-patrol line %1</source>
+        <translation>新必巡线 %1</translation>
+    </message>
+    <message>
+        <source>Delete place</source>
+        <translation>删除点线</translation>
+    </message>
+    <message>
+        <source>Take “%1” out of force from now on? Its history is kept.</source>
+        <translation>从现在起停用“%1”？历史版本保留。</translation>
+    </message>
+</context>
+<context>
     <name>RecommendationModel</name>
     <message>
         <source>Callsign</source>
