@@ -838,6 +838,17 @@
     </message>
 </context>
 <context>
+    <name>OutageBanner</name>
+    <message>
+        <source>Database unreachable since %1 — changes are refused until it is back; live data is paused</source>
+        <translation>数据库自 %1 起无法连接——恢复前不接受任何修改；实时数据已暂停</translation>
+    </message>
+    <message>
+        <source>; reconnecting in %1</source>
+        <translation>；%1后重连</translation>
+    </message>
+</context>
+<context>
     <name>OutcomeDialog</name>
     <message>
         <source>Close incident %1</source>
@@ -1541,6 +1552,14 @@ The current state is shown now.</source>
     <message>
         <source>Not possible</source>
         <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>Not saved: database unreachable</source>
+        <translation>未保存：数据库无法连接</translation>
+    </message>
+    <message>
+        <source>The database is unreachable since %1, so this change was not saved. What you entered is still here: save it again once the red banner is gone.</source>
+        <translation>数据库自 %1 起无法连接，此修改未保存。您填写的内容仍在：待红色横幅消失后再次保存。</translation>
     </message>
     <message>
         <source>Database unavailable</source>
