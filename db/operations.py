@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Engine, inspect, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from core.clock import Clock, SystemClock
 from core.link_state import LinkState
 from core.roles import PERMISSIONS, ROLES, role_permissions
 from db.engine import DatabaseUnavailable, session_factory
-from db.models import AuditLog, ChangeLog, FeedRevision
+from db.models import AuditLog, ChangeLog, FeedRevision, User
 from db.feed_revisions import lock_feed
 from db.notify import CHANGES_CHANNEL, notify
 
@@ -200,6 +200,17 @@ def local_actor(engine: Engine) -> Actor:
     """The account running this program (the CLI, a service): a registered user acts
     with their role (disabled: with none); any other account is the machine's own
     operator, with every permission, as before users existed."""
-    from db.users_repo import actor_for_account
-
     return actor_for_account(engine, Actor.local())
+
+
+def actor_for_account(engine: Engine, account):
+    """``account`` (an Actor for the OS user) with its registered role, if it is a user."""
+    try:
+        with session_factory(engine)() as session:
+            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
+    except DBAPIError:
+        return account  # no users table yet (an old schema being migrated): nobody is registered
+    if row is None:
+        return account
+    permissions = frozenset() if row.disabled else role_permissions(row.role)
+    return Actor(account.user, account.workstation, permissions, row.role)
