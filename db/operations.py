@@ -7,8 +7,6 @@ through the change feed, so each view refreshes only what its kind covers
 (Anki's CollectionOp/OpChanges)."""
 from __future__ import annotations
 
-import getpass
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, TypeVar
@@ -20,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from core.audit_chain import GENESIS, at_text, clean, json_text, row_hash
 from core.clock import Clock, SystemClock
-from core.roles import PERMISSIONS, ROLES, role_permissions
+from core.roles import PERMISSIONS
+from db.accounts import actor_for_account
+from db.actors import Actor
 from db.engine import DatabaseUnavailable, session_factory
 from db.models import AuditLog, ChangeLog, FeedRevision
 from db.feed_revisions import lock_feed
@@ -31,32 +31,6 @@ CHANGES_FEED = "changes"
 # How many rows the audit chain has had appended (a removed tail shows against it);
 # written only under the changes feed's lock, which also orders the chain.
 AUDIT_COUNT_FEED = "audit"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who runs an operation. ``role`` None with ``*``: the system itself (services,
-    the console of an account that is not a registered user)."""
-
-    user: str
-    workstation: str
-    permissions: frozenset[str] = frozenset({"*"})
-    role: str | None = None
-
-    @classmethod
-    def local(cls) -> "Actor":
-        return cls(user=getpass.getuser(), workstation=socket.gethostname())
-
-    @classmethod
-    def for_role(cls, user: str, workstation: str, role: str) -> "Actor":
-        return cls(user=user, workstation=workstation, permissions=role_permissions(role), role=role)
-
-    def may(self, permission: str) -> bool:
-        return "*" in self.permissions or permission in self.permissions
-
-    @property
-    def role_label(self) -> str:
-        return ROLES[self.role].label if self.role in ROLES else "系统 system"
 
 
 class PermissionDenied(PermissionError):
@@ -182,6 +156,4 @@ def local_actor(engine: Engine) -> Actor:
     """The account running this program (the CLI, a service): a registered user acts
     with their role (disabled: with none); any other account is the machine's own
     operator, with every permission, as before users existed."""
-    from db.users_repo import actor_for_account
-
     return actor_for_account(engine, Actor.local())

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from core.incidents import FieldError
 from core.passwords import hash_password, new_token, password_matches, same_hash, token_hash
-from core.roles import check_role, role_permissions
+from core.roles import check_role
 from core.settings import SecuritySettings
+from db.accounts import actor_for_account  # noqa: F401 (part of this module's interface)
 from db.engine import session_factory
 from db.models import ApiClient, User
 
@@ -187,21 +188,6 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
     if refusal:
         raise LoginRefused(refusal)
     return actor
-
-
-def actor_for_account(engine: Engine, account):
-    """``account`` (an Actor for the OS user) with its registered role, if it is a user."""
-    from db.operations import Actor
-
-    try:
-        with session_factory(engine)() as session:
-            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
-    except DBAPIError:
-        return account  # no users table yet (an old schema being migrated): nobody is registered
-    if row is None:
-        return account
-    permissions = frozenset() if row.disabled else role_permissions(row.role)
-    return Actor(account.user, account.workstation, permissions, row.role)
 
 
 # --- API clients ---------------------------------------------------------------------
