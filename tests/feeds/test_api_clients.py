@@ -53,6 +53,15 @@ def test_each_client_does_what_its_role_allows_and_is_the_audit_actor(api, seede
     assert _post(api, support, body=SCENE)[0] == 403  # a support client may not take in incidents
     assert _post(api, support, support_path, {"note": "请求支援"})[0] == 201
     assert _post(api, "gc_wrong")[0] == 401 and _post(api, None)[0] == 401 and _post(api, "")[0] == 401
+    assert _post(api, intake, body={"lat": 32.6795})[0] == 422
+    # Every call of a client is audited under its name, the refused ones too.
+    with session_factory(engine)() as s:
+        refused = s.execute(select(AuditLog.actor, AuditLog.after).where(AuditLog.operation == "api call refused")
+                            .order_by(AuditLog.id)).all()
+    assert [(actor, after["status"]) for actor, after in refused] == [("cad110", 403), ("field-app", 403),
+                                                                      ("cad110", 422)]
+    from db.audit_repo import verify
+    assert verify(engine).ok
 
 
 @pytest.mark.parametrize("query", ["?token=x", "?access_token=x", "?a=1&API_KEY=x", "?key="])
