@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 DEMO_USER = "演示指挥长 demo commander"
@@ -19,6 +19,10 @@ DOCK_PERMISSIONS = {
 }
 _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
                     QEvent.Type.TouchBegin})
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("session", text)
 
 
 def demo_actor(workstation: str):
@@ -43,7 +47,7 @@ def apply_role(window, actor) -> list[str]:
             continue
         allowed = actor.may(permission)
         dock.widget().setEnabled(allowed)
-        dock.setToolTip("" if allowed else window.tr("Your role may not do this (%1)").replace("%1", permission))
+        dock.setToolTip("" if allowed else _tr("Your role may not do this (%1)").replace("%1", permission))
         if not allowed:
             disabled.append(attr)
     label = getattr(window, "status_user", None)
@@ -51,7 +55,7 @@ def apply_role(window, actor) -> list[str]:
         label = window.status_user = QLabel()
         label.setObjectName("status_user")
         window.statusBar().addPermanentWidget(label)
-    label.setText(window.tr("User: %1 (%2)").replace("%1", actor.user).replace("%2", actor.role_label))
+    label.setText(_tr("User: %1 (%2)").replace("%1", actor.user).replace("%2", actor.role_label))
     return disabled
 
 
