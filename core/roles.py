@@ -63,6 +63,9 @@ ROLES: dict[str, RoleSpec] = {r.name: r for r in (
           login=False),
 )}
 
+# Roles whose work-order steps are limited to their own department's orders.
+DEPARTMENT_SCOPED = frozenset({"grid_officer"})
+
 USER_ROLES = tuple(name for name, spec in ROLES.items() if spec.login)
 CLIENT_ROLES = ("intake", "support")  # what `gridcommand token add --role` offers
 

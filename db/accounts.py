@@ -15,10 +15,11 @@ def actor_for_account(engine: Engine, account: Actor) -> Actor:
     disabled, with no permission at all; not registered, unchanged."""
     try:
         with session_factory(engine)() as session:
-            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
+            row = session.execute(select(User.role, User.disabled, User.department)
+                                  .where(User.username == account.user)).first()
     except DBAPIError:
         return account  # no users table yet (an old schema being migrated): nobody is registered
     if row is None:
         return account
     permissions = frozenset() if row.disabled else role_permissions(row.role)
-    return Actor(account.user, account.workstation, permissions, row.role)
+    return Actor(account.user, account.workstation, permissions, row.role, row.department)

@@ -5,7 +5,7 @@ import getpass
 import socket
 from dataclasses import dataclass
 
-from core.roles import ROLES, role_permissions
+from core.roles import DEPARTMENT_SCOPED, ROLES, role_permissions
 
 
 @dataclass(frozen=True)
@@ -17,17 +17,23 @@ class Actor:
     workstation: str
     permissions: frozenset[str] = frozenset({"*"})
     role: str | None = None
+    department: str | None = None  # a grid officer's own department (work orders)
 
     @classmethod
     def local(cls) -> "Actor":
         return cls(user=getpass.getuser(), workstation=socket.gethostname())
 
     @classmethod
-    def for_role(cls, user: str, workstation: str, role: str) -> "Actor":
-        return cls(user=user, workstation=workstation, permissions=role_permissions(role), role=role)
+    def for_role(cls, user: str, workstation: str, role: str, department: str | None = None) -> "Actor":
+        return cls(user=user, workstation=workstation, permissions=role_permissions(role), role=role,
+                   department=department)
 
     def may(self, permission: str) -> bool:
         return "*" in self.permissions or permission in self.permissions
+
+    def may_work_on(self, department: str | None) -> bool:
+        """Whether this actor may act on a work order of ``department``."""
+        return self.role not in DEPARTMENT_SCOPED or (self.department is not None and department == self.department)
 
     @property
     def role_label(self) -> str:

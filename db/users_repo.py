@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from core.incidents import FieldError
 from core.passwords import hash_password, new_token, password_matches, same_hash, token_hash
-from core.roles import check_role
+from core.roles import DEPARTMENT_SCOPED, check_role
 from core.settings import SecuritySettings
 from db.accounts import actor_for_account  # noqa: F401 (part of this module's interface)
 from db.engine import session_factory
+from db.field_checks import check_code
 from db.models import ApiClient, User
 
 MANAGE = "manage_users"
@@ -38,10 +39,11 @@ class UserInfo:
     role: str
     disabled: bool
     locked_until: datetime | None
+    department: str | None = None
 
     def to_dict(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": self.role,
-                "disabled": self.disabled,
+                "department": self.department, "disabled": self.disabled,
                 "locked_until": self.locked_until.isoformat() if self.locked_until else None}
 
 
@@ -65,17 +67,27 @@ def check_name(field: str, name: str) -> str:
 
 
 def _user_info(u: User) -> UserInfo:
-    return UserInfo(u.username, u.display_name, u.role, u.disabled, u.locked_until)
+    return UserInfo(u.username, u.display_name, u.role, u.disabled, u.locked_until, u.department)
 
 
 def _audit_user(u: User) -> dict:
     # What the audit keeps of a user: never the password hash.
-    return {"username": u.username, "role": u.role, "disabled": u.disabled}
+    return {"username": u.username, "role": u.role, "department": u.department, "disabled": u.disabled}
 
 
 # --- users ---------------------------------------------------------------------------
 
-def add_user(runner, username: str, role: str, password: str, display_name: str | None = None) -> UserInfo:
+def _check_department(ctx, role: str, department: str | None) -> str | None:
+    """A grid officer needs their department (a code of the ``department`` table)."""
+    if department is None:
+        if role in DEPARTMENT_SCOPED:
+            raise FieldError("department", f"required for the role {role} (their work orders' department)")
+        return None
+    return check_code(ctx.session, "department", department)
+
+
+def add_user(runner, username: str, role: str, password: str, display_name: str | None = None,
+             department: str | None = None) -> UserInfo:
     check_name("name", username)
     try:
         check_role(role)
@@ -87,7 +99,8 @@ def add_user(runner, username: str, role: str, password: str, display_name: str 
         if ctx.session.scalar(select(User.id).where(User.username == username)) is not None:
             raise FieldError("name", f"a user named {username!r} exists already")
         user = User(username=username, display_name=display_name or username, role=role, password_hash=hashed,
-                    disabled=False, failed_logins=0, created_at=ctx.now)
+                    disabled=False, failed_logins=0, created_at=ctx.now,
+                    department=_check_department(ctx, role, department))
         ctx.session.add(user)
         ctx.audit("users", username, None, _audit_user(user))
         return _user_info(user)
@@ -98,7 +111,7 @@ def add_user(runner, username: str, role: str, password: str, display_name: str 
         raise FieldError("name", f"a user named {username!r} exists already") from None
 
 
-def _change_user(runner, username: str, operation: str, change) -> UserInfo:
+def _change_user(runner, username: str, operation: str, change, with_ctx: bool = False) -> UserInfo:
     check_name("name", username)
 
     def write(ctx):
@@ -106,7 +119,7 @@ def _change_user(runner, username: str, operation: str, change) -> UserInfo:
         if user is None:
             raise FieldError("name", f"no user named {username!r}")
         before = _audit_user(user)
-        change(user)
+        change(ctx, user) if with_ctx else change(user)
         user.updated_at = ctx.now
         ctx.audit("users", username, before, _audit_user(user))
         return _user_info(user)
@@ -128,12 +141,17 @@ def set_password(runner, username: str, password: str) -> UserInfo:
     return _change_user(runner, username, "set password", change)
 
 
-def set_role(runner, username: str, role: str) -> UserInfo:
+def set_role(runner, username: str, role: str, department: str | None = None) -> UserInfo:
     try:
         check_role(role)
     except ValueError as exc:
         raise FieldError("role", str(exc).partition(": ")[2]) from None
-    return _change_user(runner, username, "set role", lambda u: setattr(u, "role", role))
+
+    def change(ctx, user: User) -> None:
+        user.role = role
+        user.department = _check_department(ctx, role, department or user.department)
+
+    return _change_user(runner, username, "set role", change, with_ctx=True)
 
 
 def users_exist(session) -> bool:
@@ -182,7 +200,7 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
             return None, "用户名或密码错误 wrong user name or password"
         user.failed_logins, user.locked_until = 0, None
         ctx.audit("users", name, before, {"failed_logins": 0, "login": "ok"})
-        return Actor.for_role(user.username, workstation, user.role), None
+        return Actor.for_role(user.username, workstation, user.role, user.department), None
 
     actor, refusal = runner.run("log in", write, LOG_IN)
     if refusal:

@@ -24,6 +24,7 @@ class User(Timestamps, Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    department: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a grid officer's (code table)
 
 
 class ApiClient(Base):

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('disabled', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('department', sa.String(length=32), nullable=True),
     sa.Column('created_at', db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
