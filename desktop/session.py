@@ -21,10 +21,6 @@ _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.T
                     QEvent.Type.TouchBegin})
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("session", text)
-
-
 def demo_actor(workstation: str):
     """`gui --demo`: a commander, labelled as the demo, never asked for a password."""
     from db.operations import Actor
@@ -47,7 +43,7 @@ def apply_role(window, actor) -> list[str]:
             continue
         allowed = actor.may(permission)
         dock.widget().setEnabled(allowed)
-        dock.setToolTip("" if allowed else _tr("Your role may not do this (%1)").replace("%1", permission))
+        dock.setToolTip("" if allowed else QCoreApplication.translate("session", "Your role may not do this (%1)").replace("%1", permission))
         if not allowed:
             disabled.append(attr)
     label = getattr(window, "status_user", None)
@@ -55,7 +51,7 @@ def apply_role(window, actor) -> list[str]:
         label = window.status_user = QLabel()
         label.setObjectName("status_user")
         window.statusBar().addPermanentWidget(label)
-    label.setText(_tr("User: %1 (%2)").replace("%1", actor.user).replace("%2", actor.role_label))
+    label.setText(QCoreApplication.translate("session", "User: %1 (%2)").replace("%1", actor.user).replace("%2", actor.role_label))
     return disabled
 
 
