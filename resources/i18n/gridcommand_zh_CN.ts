@@ -192,6 +192,10 @@
 <context>
     <name>GridCommandApp</name>
     <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
         <source>none (vector streets)</source>
         <translation>无（矢量街道）</translation>
     </message>
@@ -500,6 +504,33 @@
         <translation>
             <numerusform>全部图层（%n）</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Grid Command — log in</source>
+        <translation>网格指挥图 — 登录</translation>
+    </message>
+    <message>
+        <source>Locked after a time without input. Log in to continue.</source>
+        <translation>长时间无操作，已锁定。请登录后继续。</translation>
+    </message>
+    <message>
+        <source>Log in with your user name and password.</source>
+        <translation>请输入用户名和密码登录。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
     </message>
 </context>
 <context>
@@ -1266,6 +1297,17 @@ The current state is shown now.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
+    <name>session</name>
+    <message>
+        <source>Your role may not do this (%1)</source>
+        <translation>您的角色无此权限（%1）</translation>
+    </message>
+    <message>
+        <source>User: %1 (%2)</source>
+        <translation>用户：%1（%2）</translation>
     </message>
 </context>
 <context>
