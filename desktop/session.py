@@ -31,7 +31,7 @@ def demo_actor(workstation: str):
 def wall_actor(workstation: str):
     from db.operations import Actor
 
-    return Actor.for_role("大屏 wall", workstation, "wall")
+    return Actor.for_role("大屏", workstation, "wall")
 
 
 def apply_role(window, actor) -> list[str]:
