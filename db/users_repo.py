@@ -53,10 +53,12 @@ class ClientInfo:
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
     def to_dict(self) -> dict:
         return {"name": self.name, "role": self.role, "created_at": self.created_at.isoformat(),
-                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None}
 
 
 def check_name(field: str, name: str) -> str:
@@ -210,26 +212,35 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
 
 # --- API clients ---------------------------------------------------------------------
 
-def add_client(runner, name: str, role: str) -> tuple[ClientInfo, str]:
-    """A new client and its token: the token is returned this once and never stored."""
+MAX_EXPIRES_DAYS = 3650
+
+
+def add_client(runner, name: str, role: str, expires_days: float | None = None) -> tuple[ClientInfo, str]:
+    """A new client and its token: the token is returned this once and never stored.
+    With ``expires_days`` the token is refused from then on, as if revoked."""
     check_name("name", name)
+    if expires_days is not None and not (0 < expires_days <= MAX_EXPIRES_DAYS):
+        raise FieldError("expires_days", f"between 0 and {MAX_EXPIRES_DAYS} days, got {expires_days!r}")
     try:
         check_role(role, client=True)
     except ValueError as exc:
         raise FieldError("role", str(exc).partition(": ")[2]) from None
     token = new_token()
-    info = _insert_client(runner, name, role, token_hash(token))
+    info = _insert_client(runner, name, role, token_hash(token), expires_days=expires_days)
     return info, token
 
 
-def _insert_client(runner, name: str, role: str, digest: str, operation: str = "add API client") -> ClientInfo:
+def _insert_client(runner, name: str, role: str, digest: str, operation: str = "add API client",
+                   expires_days: float | None = None) -> ClientInfo:
     def write(ctx):
         if ctx.session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
             raise FieldError("name", f"an API client named {name!r} exists already")
-        client = ApiClient(name=name, role=role, token_hash=digest, created_at=ctx.now)
+        expires = None if expires_days is None else ctx.now + timedelta(days=expires_days)
+        client = ApiClient(name=name, role=role, token_hash=digest, created_at=ctx.now, expires_at=expires)
         ctx.session.add(client)
-        ctx.audit("api_clients", name, None, {"name": name, "role": role})
-        return ClientInfo(name, role, ctx.now, None)
+        ctx.audit("api_clients", name, None,
+                  {"name": name, "role": role, "expires_at": expires.isoformat() if expires else None})
+        return ClientInfo(name, role, ctx.now, None, expires)
 
     try:
         return runner.run(operation, write, MANAGE)
@@ -247,22 +258,23 @@ def revoke_client(runner, name: str) -> ClientInfo:
         if client.revoked_at is None:
             client.revoked_at = ctx.now
             ctx.audit("api_clients", name, {"revoked_at": None}, {"revoked_at": ctx.now.isoformat()})
-        return ClientInfo(client.name, client.role, client.created_at, client.revoked_at)
+        return ClientInfo(client.name, client.role, client.created_at, client.revoked_at, client.expires_at)
 
     return runner.run("revoke API client", write, MANAGE)
 
 
 def list_clients(engine: Engine) -> list[ClientInfo]:
     with session_factory(engine)() as session:
-        return [ClientInfo(c.name, c.role, c.created_at, c.revoked_at)
+        return [ClientInfo(c.name, c.role, c.created_at, c.revoked_at, c.expires_at)
                 for c in session.scalars(select(ApiClient).order_by(ApiClient.name))]
 
 
-def active_clients(engine: Engine) -> dict[str, tuple[str, str]]:
-    """token hash -> (client name, role), for the clients not revoked."""
+def active_clients(engine: Engine, now: datetime) -> dict[str, tuple[str, str]]:
+    """token hash -> (client name, role), for the clients neither revoked nor expired."""
     with session_factory(engine)() as session:
         rows = session.execute(select(ApiClient.token_hash, ApiClient.name, ApiClient.role)
-                               .where(ApiClient.revoked_at.is_(None))).all()
+                               .where(ApiClient.revoked_at.is_(None))
+                               .where((ApiClient.expires_at.is_(None)) | (ApiClient.expires_at > now))).all()
     return {r.token_hash: (r.name, r.role) for r in rows}
 
 

@@ -203,7 +203,7 @@ class IncidentApi:
             with self._clients_lock:
                 if time.monotonic() - self._clients_read >= CLIENTS_TTL_S:
                     try:
-                        self._clients = active_clients(self.engine)
+                        self._clients = active_clients(self.engine, self.clock.now())
                     except Exception as exc:  # the database is away: writes fail anyway; keep the last list
                         log.warning("API: cannot re-read API clients: %s", str(exc).splitlines()[0])
                     self._clients_read = time.monotonic()

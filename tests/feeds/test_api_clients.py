@@ -122,3 +122,26 @@ def test_a_running_serve_honours_a_revocation_within_5_s(seeded, engine, db_url,
             assert time.monotonic() - revoked_at < 5
             time.sleep(0.1)
         assert server.stop() == 0
+
+
+def test_an_expired_token_is_refused(seeded, engine):
+    from datetime import timedelta
+
+    from core.clock import FixedClock
+    from core.incidents import FieldError
+
+    _, token = add_client(seeded, "short-lived", "intake", expires_days=1)
+    (client,) = list_clients(engine)
+    clock = FixedClock(client.created_at + timedelta(hours=23))
+    api = IncidentApi(engine, "", clock=clock)
+    try:
+        assert _post(api, token)[0] == 201
+        clock.advance(2 * 3600)
+        api._clients_read = float("-inf")
+        assert _post(api, token)[0] in (401, 403)
+    finally:
+        api.close()
+    for days in (0, -1, 100_000):
+        with pytest.raises(FieldError) as exc:
+            add_client(seeded, f"bad{abs(days)}", "intake", expires_days=days)
+        assert exc.value.field == "expires_days"
