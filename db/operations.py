@@ -79,7 +79,7 @@ class OpContext:
             prev_hash=self._head,
         )
         row.hash = self._head = row_hash(self._head, at_text(self.now), row.actor, row.workstation, row.operation,
-                                         entity, row.entity_id, json_text(before), json_text(after))
+                                         row.entity, row.entity_id, json_text(before), json_text(after))
         self.session.add(row)
         self.audited += 1
 
