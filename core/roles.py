@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "simulate": "模拟 add simulated units",
     "manage_users": "用户管理 users, roles and API clients",
     "log_in": "登录 log in (the log-in records itself: failures count toward the lock-out)",
+    "call_api": "接口调用 call the incident API (a refused or failed call is audited too)",
 }
 
 
@@ -55,14 +56,17 @@ ROLES: dict[str, RoleSpec] = {r.name: r for r in (
     _role("admin", "管理员 admin", "log_in", "manage_users", "seed_data", "manage_devices", "edit_layers", "edit_duty",
           "import_tracks", "detect_patrol", "simulate"),
     # API clients (``gridcommand token add NAME --role intake|support``)
-    _role("intake", "接警接口 intake client", "create_incident", login=False),
+    _role("intake", "接警接口 intake client", "call_api", "create_incident", login=False),
     # The field terminals' interface: ask for support, and report an incident's result and
     # close it with its outcome (POST /api/v1/incidents/{id}/close), as terminals do by radio.
-    _role("support", "支援接口 support client", "request_support", "edit_incident", login=False),
+    _role("support", "支援接口 support client", "call_api", "request_support", "edit_incident", login=False),
     # The shared ``[api] token`` of before API clients, kept as a client until revoked.
-    _role("legacy_api", "旧接口令牌 legacy API token", "create_incident", "request_support", "edit_incident",
+    _role("legacy_api", "旧接口令牌 legacy API token", "call_api", "create_incident", "request_support", "edit_incident",
           login=False),
 )}
+
+# Roles whose work-order steps are limited to their own department's orders.
+DEPARTMENT_SCOPED = frozenset({"grid_officer"})
 
 USER_ROLES = tuple(name for name, spec in ROLES.items() if spec.login)
 CLIENT_ROLES = ("intake", "support")  # what `gridcommand token add --role` offers

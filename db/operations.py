@@ -7,23 +7,23 @@ through the change feed, so each view refreshes only what its kind covers
 (Anki's CollectionOp/OpChanges)."""
 from __future__ import annotations
 
-import getpass
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Engine, inspect, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from core.audit_chain import GENESIS, at_text, clean, json_text, row_hash
 from core.clock import Clock, SystemClock
 from core.link_state import LinkState
-from core.roles import PERMISSIONS, ROLES, role_permissions
+from core.roles import PERMISSIONS
+from db.accounts import actor_for_account
+from db.actors import Actor
 from db.engine import DatabaseUnavailable, session_factory
-from db.models import AuditLog, ChangeLog, FeedRevision, User
+from db.models import AuditLog, ChangeLog, FeedRevision
 from db.feed_revisions import lock_feed
 from db.notify import CHANGES_CHANNEL, notify
 
@@ -32,32 +32,6 @@ CHANGES_FEED = "changes"
 # How many rows the audit chain has had appended (a removed tail shows against it);
 # written only under the changes feed's lock, which also orders the chain.
 AUDIT_COUNT_FEED = "audit"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who runs an operation. ``role`` None with ``*``: the system itself (services,
-    the console of an account that is not a registered user)."""
-
-    user: str
-    workstation: str
-    permissions: frozenset[str] = frozenset({"*"})
-    role: str | None = None
-
-    @classmethod
-    def local(cls) -> "Actor":
-        return cls(user=getpass.getuser(), workstation=socket.gethostname())
-
-    @classmethod
-    def for_role(cls, user: str, workstation: str, role: str) -> "Actor":
-        return cls(user=user, workstation=workstation, permissions=role_permissions(role), role=role)
-
-    def may(self, permission: str) -> bool:
-        return "*" in self.permissions or permission in self.permissions
-
-    @property
-    def role_label(self) -> str:
-        return ROLES[self.role].label if self.role in ROLES else "系统 system"
 
 
 class PermissionDenied(PermissionError):
@@ -118,7 +92,7 @@ class OpContext:
             prev_hash=self._head,
         )
         row.hash = self._head = row_hash(self._head, at_text(self.now), row.actor, row.workstation, row.operation,
-                                         entity, row.entity_id, json_text(before), json_text(after))
+                                         row.entity, row.entity_id, json_text(before), json_text(after))
         self.session.add(row)
         self.audited += 1
 
@@ -201,16 +175,3 @@ def local_actor(engine: Engine) -> Actor:
     with their role (disabled: with none); any other account is the machine's own
     operator, with every permission, as before users existed."""
     return actor_for_account(engine, Actor.local())
-
-
-def actor_for_account(engine: Engine, account):
-    """``account`` (an Actor for the OS user) with its registered role, if it is a user."""
-    try:
-        with session_factory(engine)() as session:
-            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
-    except DBAPIError:
-        return account  # no users table yet (an old schema being migrated): nobody is registered
-    if row is None:
-        return account
-    permissions = frozenset() if row.disabled else role_permissions(row.role)
-    return Actor(account.user, account.workstation, permissions, row.role)

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from core.incidents import FieldError
 from core.passwords import hash_password, new_token, password_matches, same_hash, token_hash
-from core.roles import check_role, role_permissions
+from core.roles import DEPARTMENT_SCOPED, check_role
 from core.settings import SecuritySettings
+from db.accounts import actor_for_account  # noqa: F401 (part of this module's interface)
 from db.engine import session_factory
-from db.operations import Actor, OperationRunner, actor_for_account  # noqa: F401 (actor_for_account: callers)
+from db.field_checks import check_code
 from db.models import ApiClient, User
 
 MANAGE = "manage_users"
@@ -38,10 +39,11 @@ class UserInfo:
     role: str
     disabled: bool
     locked_until: datetime | None
+    department: str | None = None
 
     def to_dict(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": self.role,
-                "disabled": self.disabled,
+                "department": self.department, "disabled": self.disabled,
                 "locked_until": self.locked_until.isoformat() if self.locked_until else None}
 
 
@@ -51,10 +53,12 @@ class ClientInfo:
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
     def to_dict(self) -> dict:
         return {"name": self.name, "role": self.role, "created_at": self.created_at.isoformat(),
-                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None}
 
 
 def check_name(field: str, name: str) -> str:
@@ -65,17 +69,27 @@ def check_name(field: str, name: str) -> str:
 
 
 def _user_info(u: User) -> UserInfo:
-    return UserInfo(u.username, u.display_name, u.role, u.disabled, u.locked_until)
+    return UserInfo(u.username, u.display_name, u.role, u.disabled, u.locked_until, u.department)
 
 
 def _audit_user(u: User) -> dict:
     # What the audit keeps of a user: never the password hash.
-    return {"username": u.username, "role": u.role, "disabled": u.disabled}
+    return {"username": u.username, "role": u.role, "department": u.department, "disabled": u.disabled}
 
 
 # --- users ---------------------------------------------------------------------------
 
-def add_user(runner, username: str, role: str, password: str, display_name: str | None = None) -> UserInfo:
+def _check_department(ctx, role: str, department: str | None) -> str | None:
+    """A grid officer needs their department (a code of the ``department`` table)."""
+    if department is None:
+        if role in DEPARTMENT_SCOPED:
+            raise FieldError("department", f"required for the role {role} (their work orders' department)")
+        return None
+    return check_code(ctx.session, "department", department)
+
+
+def add_user(runner, username: str, role: str, password: str, display_name: str | None = None,
+             department: str | None = None) -> UserInfo:
     check_name("name", username)
     try:
         check_role(role)
@@ -87,7 +101,8 @@ def add_user(runner, username: str, role: str, password: str, display_name: str 
         if ctx.session.scalar(select(User.id).where(User.username == username)) is not None:
             raise FieldError("name", f"a user named {username!r} exists already")
         user = User(username=username, display_name=display_name or username, role=role, password_hash=hashed,
-                    disabled=False, failed_logins=0, created_at=ctx.now)
+                    disabled=False, failed_logins=0, created_at=ctx.now,
+                    department=_check_department(ctx, role, department))
         ctx.session.add(user)
         ctx.audit("users", username, None, _audit_user(user))
         return _user_info(user)
@@ -98,7 +113,7 @@ def add_user(runner, username: str, role: str, password: str, display_name: str 
         raise FieldError("name", f"a user named {username!r} exists already") from None
 
 
-def _change_user(runner, username: str, operation: str, change) -> UserInfo:
+def _change_user(runner, username: str, operation: str, change, with_ctx: bool = False) -> UserInfo:
     check_name("name", username)
 
     def write(ctx):
@@ -106,7 +121,7 @@ def _change_user(runner, username: str, operation: str, change) -> UserInfo:
         if user is None:
             raise FieldError("name", f"no user named {username!r}")
         before = _audit_user(user)
-        change(user)
+        change(ctx, user) if with_ctx else change(user)
         user.updated_at = ctx.now
         ctx.audit("users", username, before, _audit_user(user))
         return _user_info(user)
@@ -128,12 +143,17 @@ def set_password(runner, username: str, password: str) -> UserInfo:
     return _change_user(runner, username, "set password", change)
 
 
-def set_role(runner, username: str, role: str) -> UserInfo:
+def set_role(runner, username: str, role: str, department: str | None = None) -> UserInfo:
     try:
         check_role(role)
     except ValueError as exc:
         raise FieldError("role", str(exc).partition(": ")[2]) from None
-    return _change_user(runner, username, "set role", lambda u: setattr(u, "role", role))
+
+    def change(ctx, user: User) -> None:
+        user.role = role
+        user.department = _check_department(ctx, role, department or user.department)
+
+    return _change_user(runner, username, "set role", change, with_ctx=True)
 
 
 def users_exist(session) -> bool:
@@ -150,6 +170,8 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
            security: SecuritySettings | None = None, clock=None):
     """The actor for ``username`` if the password is right; LoginRefused (one message
     for an unknown name or a wrong password) otherwise. Each attempt is recorded."""
+    from db.operations import Actor, OperationRunner
+
     security = security or SecuritySettings()
     workstation = (workstation or socket.gethostname())[:64]
     name = username if isinstance(username, str) else ""
@@ -180,7 +202,7 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
             return None, "用户名或密码错误 wrong user name or password"
         user.failed_logins, user.locked_until = 0, None
         ctx.audit("users", name, before, {"failed_logins": 0, "login": "ok"})
-        return Actor.for_role(user.username, workstation, user.role), None
+        return Actor.for_role(user.username, workstation, user.role, user.department), None
 
     actor, refusal = runner.run("log in", write, LOG_IN)
     if refusal:
@@ -190,26 +212,35 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
 
 # --- API clients ---------------------------------------------------------------------
 
-def add_client(runner, name: str, role: str) -> tuple[ClientInfo, str]:
-    """A new client and its token: the token is returned this once and never stored."""
+MAX_EXPIRES_DAYS = 3650
+
+
+def add_client(runner, name: str, role: str, expires_days: float | None = None) -> tuple[ClientInfo, str]:
+    """A new client and its token: the token is returned this once and never stored.
+    With ``expires_days`` the token is refused from then on, as if revoked."""
     check_name("name", name)
+    if expires_days is not None and not (0 < expires_days <= MAX_EXPIRES_DAYS):
+        raise FieldError("expires_days", f"between 0 and {MAX_EXPIRES_DAYS} days, got {expires_days!r}")
     try:
         check_role(role, client=True)
     except ValueError as exc:
         raise FieldError("role", str(exc).partition(": ")[2]) from None
     token = new_token()
-    info = _insert_client(runner, name, role, token_hash(token))
+    info = _insert_client(runner, name, role, token_hash(token), expires_days=expires_days)
     return info, token
 
 
-def _insert_client(runner, name: str, role: str, digest: str, operation: str = "add API client") -> ClientInfo:
+def _insert_client(runner, name: str, role: str, digest: str, operation: str = "add API client",
+                   expires_days: float | None = None) -> ClientInfo:
     def write(ctx):
         if ctx.session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
             raise FieldError("name", f"an API client named {name!r} exists already")
-        client = ApiClient(name=name, role=role, token_hash=digest, created_at=ctx.now)
+        expires = None if expires_days is None else ctx.now + timedelta(days=expires_days)
+        client = ApiClient(name=name, role=role, token_hash=digest, created_at=ctx.now, expires_at=expires)
         ctx.session.add(client)
-        ctx.audit("api_clients", name, None, {"name": name, "role": role})
-        return ClientInfo(name, role, ctx.now, None)
+        ctx.audit("api_clients", name, None,
+                  {"name": name, "role": role, "expires_at": expires.isoformat() if expires else None})
+        return ClientInfo(name, role, ctx.now, None, expires)
 
     try:
         return runner.run(operation, write, MANAGE)
@@ -227,22 +258,23 @@ def revoke_client(runner, name: str) -> ClientInfo:
         if client.revoked_at is None:
             client.revoked_at = ctx.now
             ctx.audit("api_clients", name, {"revoked_at": None}, {"revoked_at": ctx.now.isoformat()})
-        return ClientInfo(client.name, client.role, client.created_at, client.revoked_at)
+        return ClientInfo(client.name, client.role, client.created_at, client.revoked_at, client.expires_at)
 
     return runner.run("revoke API client", write, MANAGE)
 
 
 def list_clients(engine: Engine) -> list[ClientInfo]:
     with session_factory(engine)() as session:
-        return [ClientInfo(c.name, c.role, c.created_at, c.revoked_at)
+        return [ClientInfo(c.name, c.role, c.created_at, c.revoked_at, c.expires_at)
                 for c in session.scalars(select(ApiClient).order_by(ApiClient.name))]
 
 
-def active_clients(engine: Engine) -> dict[str, tuple[str, str]]:
-    """token hash -> (client name, role), for the clients not revoked."""
+def active_clients(engine: Engine, now: datetime) -> dict[str, tuple[str, str]]:
+    """token hash -> (client name, role), for the clients neither revoked nor expired."""
     with session_factory(engine)() as session:
         rows = session.execute(select(ApiClient.token_hash, ApiClient.name, ApiClient.role)
-                               .where(ApiClient.revoked_at.is_(None))).all()
+                               .where(ApiClient.revoked_at.is_(None))
+                               .where((ApiClient.expires_at.is_(None)) | (ApiClient.expires_at > now))).all()
     return {r.token_hash: (r.name, r.role) for r in rows}
 
 

@@ -21,7 +21,7 @@ from core.settings import WorkOrderSettings
 from db.engine import session_factory
 from db.field_checks import check_code, check_coordinate, next_daily_number
 from db.models import Incident, Photo, WorkOrder, WorkOrderNote
-from db.operations import ConflictError, OpContext, OperationRunner, row_dict
+from db.operations import ConflictError, OpContext, OperationRunner, PermissionDenied, row_dict
 from db.places_repo import grid_index
 from db.workorders_repo import WorkOrderNotFound, order_by_number
 
@@ -149,12 +149,20 @@ def run_numbered(runner: OperationRunner, operation: str, write, permission: str
     raise AssertionError("unreachable")
 
 
+def _own_department(ctx: OpContext, department: str | None) -> None:
+    """A grid officer works on their own department's orders only (core.roles)."""
+    if not ctx.actor.may_work_on(department):
+        raise PermissionDenied(f"{ctx.operation}: refused, {ctx.actor.user} ({ctx.actor.role_label}) works on "
+                               f"{ctx.actor.department or 'no department'}'s work orders, not {department}'s")
+
+
 def issue_order(runner: OperationRunner, new: NewOrder, settings: WorkOrderSettings | None = None) -> Issued:
     settings = settings or WorkOrderSettings()
     validate_new_order(new)
     operation = "issue work order (back-entered)" if new.issued_at is not None else "issue work order"
 
     def write(ctx: OpContext) -> Issued:
+        _own_department(ctx, new.department)
         order, outside = insert_order(ctx, new, settings)
         ctx.session.flush()
         return Issued(order_by_number(ctx.session, order.number, max(ctx.now, order.issued_at)), outside)
@@ -243,6 +251,7 @@ def act(runner: OperationRunner, number: str, action: str, *, note: str | None =
         order = ctx.session.scalar(select(WorkOrder).where(WorkOrder.number == number))
         if order is None:
             raise WorkOrderNotFound(f"no work order numbered {number!r}")
+        _own_department(ctx, order.department)
         checked_rating = _check_inputs(action, note, until, rating, order.status, number)
         ctx.check_version(order, expected_version,
                           lambda row: order_by_number(ctx.session, row.number, ctx.now))

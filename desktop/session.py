@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 DEMO_USER = "演示指挥长 demo commander"
@@ -31,7 +31,7 @@ def demo_actor(workstation: str):
 def wall_actor(workstation: str):
     from db.operations import Actor
 
-    return Actor.for_role("大屏 wall", workstation, "wall")
+    return Actor.for_role("大屏", workstation, "wall")
 
 
 def apply_role(window, actor) -> list[str]:
@@ -43,7 +43,8 @@ def apply_role(window, actor) -> list[str]:
             continue
         allowed = actor.may(permission)
         dock.widget().setEnabled(allowed)
-        dock.setToolTip("" if allowed else window.tr("Your role may not do this (%1)").replace("%1", permission))
+        refused = QCoreApplication.translate("session", "Your role may not do this (%1)")
+        dock.setToolTip("" if allowed else refused.replace("%1", permission))
         if not allowed:
             disabled.append(attr)
     label = getattr(window, "status_user", None)
@@ -51,7 +52,8 @@ def apply_role(window, actor) -> list[str]:
         label = window.status_user = QLabel()
         label.setObjectName("status_user")
         window.statusBar().addPermanentWidget(label)
-    label.setText(window.tr("User: %1 (%2)").replace("%1", actor.user).replace("%2", actor.role_label))
+    who = QCoreApplication.translate("session", "User: %1 (%2)")
+    label.setText(who.replace("%1", actor.user).replace("%2", actor.role_label))
     return disabled
 
 

@@ -153,6 +153,23 @@ class IncidentApi:
         client = self._authorized(clients, headers.get("authorization", ""))
         if client is None:
             return _error(401, "missing, wrong or revoked bearer token", WWW_Authenticate='Bearer realm="gridcommand"')
+        name, role = client
+        runner = OperationRunner(self.engine, Actor.for_role(name, f"api {peer}"[:64], role), self.clock)
+        response = self._call(runner, method, path, support, body)
+        if response.status >= 400 and response.status != 503:
+            self._audit_refusal(runner, path, response)
+        return response
+
+    def _audit_refusal(self, runner: OperationRunner, path: str, response: ApiResponse) -> None:
+        """A call that wrote nothing leaves an audit row too, with the client's name: every
+        call of an authenticated client is in the audit trail (a write audits itself)."""
+        after = {"status": response.status, **response.body}
+        try:
+            runner.run("api call refused", lambda ctx: ctx.audit("api", path[:64], None, after), "call_api")
+        except Exception as exc:  # the answer stands; the trail's gap is logged
+            log.error("API: could not audit a refused call: %s", str(exc).splitlines()[0])
+
+    def _call(self, runner: OperationRunner, method: str, path: str, support, body: bytes) -> ApiResponse:
         if method != "POST":
             return _error(405, f"use POST, not {method[:20]}", Allow="POST")
         try:
@@ -163,8 +180,6 @@ class IncidentApi:
             return _error(400, f"body: not valid JSON ({exc})", "body")
         if not isinstance(payload, dict):
             return _error(400, "body: expected a JSON object", "body")
-        name, role = client
-        runner = OperationRunner(self.engine, Actor.for_role(name, f"api {peer}"[:64], role), self.clock)
         try:
             if support is not None:
                 return self._support(runner, int(support.group(1)), payload)
@@ -195,7 +210,7 @@ class IncidentApi:
             with self._clients_lock:
                 if time.monotonic() - self._clients_read >= CLIENTS_TTL_S:
                     try:
-                        self._clients = active_clients(self.engine)
+                        self._clients = active_clients(self.engine, self.clock.now())
                     except Exception as exc:  # the database is away: writes fail anyway; keep the last list
                         log.warning("API: cannot re-read API clients: %s", str(exc).splitlines()[0])
                     self._clients_read = time.monotonic()

@@ -24,6 +24,7 @@ class User(Timestamps, Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    department: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a grid officer's (code table)
 
 
 class ApiClient(Base):
@@ -36,6 +37,7 @@ class ApiClient(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # None: until revoked
 
 
 class AuditLog(Base):

@@ -21,12 +21,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--role", required=True, choices=CLIENT_ROLES,
                      help="intake: POST incidents (110); support: units' support requests")
     add.add_argument("--json", action="store_true", help="print {name, role, token} as JSON")
+    add.add_argument("--expires-days", type=float, metavar="D", help="refuse the token after D days (default: never)")
     lst = sub.add_parser("list", help="list API clients (never their tokens)")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     rev = sub.add_parser("revoke", help="refuse a client's token from now on")
     rev.add_argument("name", metavar="NAME")
     for p in (add, lst, rev):
         p.add_argument("--db", metavar="URL", help=DB_HELP)
+
+
+def _state(client) -> str:
+    from datetime import datetime, timezone
+
+    if client.revoked_at:
+        return f"revoked {client.revoked_at:%Y-%m-%d %H:%M} UTC"
+    if client.expires_at:
+        expired = client.expires_at <= datetime.now(timezone.utc)
+        return f"{'expired' if expired else 'expires'} {client.expires_at:%Y-%m-%d %H:%M} UTC"
+    return "active"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,15 +56,13 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps([c.to_dict() for c in clients], ensure_ascii=False, indent=1))
             else:
                 print_table(("NAME", "ROLE", "CREATED", "STATE"),
-                            [(c.name, c.role, f"{c.created_at:%Y-%m-%d %H:%M}",
-                              f"revoked {c.revoked_at:%Y-%m-%d %H:%M} UTC" if c.revoked_at else "active")
-                             for c in clients])
+                            [(c.name, c.role, f"{c.created_at:%Y-%m-%d %H:%M}", _state(c)) for c in clients])
                 print(f"{len(clients)} API clients")
             return 0
         runner = OperationRunner(engine)
         try:
             if args.token_command == "add":
-                client, token = add_client(runner, args.name, args.role)
+                client, token = add_client(runner, args.name, args.role, args.expires_days)
                 if args.json:
                     print(json.dumps({"name": client.name, "role": client.role, "token": token}))
                 else:

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("name", metavar="NAME")
     add.add_argument("--role", required=True, metavar="R", help=f"one of {', '.join(USER_ROLES)}")
     add.add_argument("--display-name", metavar="TEXT", help="the name the desktop shows (default NAME)")
+    add.add_argument("--department", metavar="CODE", help="a grid officer's department (its work orders only)")
     lst = sub.add_parser("list", help="list users, their role and whether they can log in")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     dis = sub.add_parser("disable", help="stop a user logging in (their audit rows stay)")
@@ -31,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     role = sub.add_parser("role", help="change a user's role")
     role.add_argument("name", metavar="NAME")
     role.add_argument("--role", required=True, metavar="R", help=f"one of {', '.join(USER_ROLES)}")
+    role.add_argument("--department", metavar="CODE", help="a grid officer's department")
     for p in (add, pw):
         p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     for p in (add, lst, dis, pw, role):
@@ -62,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps([u.to_dict() for u in users], ensure_ascii=False, indent=1))
             else:
-                print_table(("NAME", "DISPLAY NAME", "ROLE", "STATE"),
+                print_table(("NAME", "DISPLAY NAME", "ROLE", "DEPARTMENT", "STATE"),
                             [(u.username, u.display_name, ROLES[u.role].label if u.role in ROLES else u.role,
+                              u.department or "",
                               "disabled" if u.disabled else f"locked until {u.locked_until:%Y-%m-%d %H:%M} UTC"
                               if u.locked_until else "active") for u in users])
                 print(f"{len(users)} users")
@@ -71,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
         runner = OperationRunner(engine)
         try:
             if args.user_command == "add":
-                user = add_user(runner, args.name, args.role, read_password(args.password_stdin), args.display_name)
+                user = add_user(runner, args.name, args.role, read_password(args.password_stdin), args.display_name,
+                                args.department)
                 print(f"user {user.username} added ({ROLES[user.role].label})")
             elif args.user_command == "passwd":
                 set_password(runner, args.name, read_password(args.password_stdin))
                 print(f"password of {args.name} set")
             elif args.user_command == "role":
-                user = set_role(runner, args.name, args.role)
+                user = set_role(runner, args.name, args.role, args.department)
                 print(f"user {user.username} is now {ROLES[user.role].label}")
             else:
                 disable_user(runner, args.name)

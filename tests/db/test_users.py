@@ -163,3 +163,29 @@ def test_an_unknown_name_and_a_wrong_password_take_the_same_time(engine, runner)
     known = statistics.median(timed("known") for _ in range(5))
     unknown = statistics.median(timed("unknown") for _ in range(5))
     assert 0.5 < known / unknown < 2.0, (known, unknown)
+
+
+def test_a_grid_officer_works_on_their_own_departments_orders_only(seeded, engine):
+    from db.workorder_ops import NewOrder, act, issue_order
+
+    with pytest.raises(FieldError, match="department: required"):
+        add_user(seeded, "wang", "grid_officer", PASSWORD)
+    with pytest.raises(FieldError) as exc:
+        add_user(seeded, "wang", "grid_officer", PASSWORD, department="no_such_department")
+    assert exc.value.field == "department" and _count(engine, User) == 0
+    add_user(seeded, "wang", "grid_officer", PASSWORD, department="city_management")
+    officer = OperationRunner(engine, log_in(engine, "wang", PASSWORD), FixedClock(T0))
+
+    def order(department):
+        return NewOrder(title="占道经营", description="东大街早市占道", department=department, kind="ordinary",
+                        source="patrol", lon=G02[0], lat=G02[1])
+
+    mine = issue_order(officer, order("city_management")).order
+    with pytest.raises(PermissionDenied, match="works on city_management's work orders, not police_station's"):
+        issue_order(officer, order("police_station"))
+    theirs = issue_order(_as(engine, "commander"), order("police_station")).order
+    with pytest.raises(PermissionDenied):
+        act(officer, theirs.number, "sign")
+    act(officer, mine.number, "sign")
+    with pytest.raises(PermissionDenied, match="may not review_work_orders"):
+        act(officer, mine.number, "cancel", note="不需要")

@@ -53,6 +53,15 @@ def test_each_client_does_what_its_role_allows_and_is_the_audit_actor(api, seede
     assert _post(api, support, body=SCENE)[0] == 403  # a support client may not take in incidents
     assert _post(api, support, support_path, {"note": "请求支援"})[0] == 201
     assert _post(api, "gc_wrong")[0] == 401 and _post(api, None)[0] == 401 and _post(api, "")[0] == 401
+    assert _post(api, intake, body={"lat": 32.6795})[0] == 422
+    # Every call of a client is audited under its name, the refused ones too.
+    with session_factory(engine)() as s:
+        refused = s.execute(select(AuditLog.actor, AuditLog.after).where(AuditLog.operation == "api call refused")
+                            .order_by(AuditLog.id)).all()
+    assert [(actor, after["status"]) for actor, after in refused] == [("cad110", 403), ("field-app", 403),
+                                                                      ("cad110", 422)]
+    from db.audit_repo import verify
+    assert verify(engine).ok
 
 
 @pytest.mark.parametrize("query", ["?token=x", "?access_token=x", "?a=1&API_KEY=x", "?key="])
@@ -113,3 +122,26 @@ def test_a_running_serve_honours_a_revocation_within_5_s(seeded, engine, db_url,
             assert time.monotonic() - revoked_at < 5
             time.sleep(0.1)
         assert server.stop() == 0
+
+
+def test_an_expired_token_is_refused(seeded, engine):
+    from datetime import timedelta
+
+    from core.clock import FixedClock
+    from core.incidents import FieldError
+
+    _, token = add_client(seeded, "short-lived", "intake", expires_days=1)
+    (client,) = list_clients(engine)
+    clock = FixedClock(client.created_at + timedelta(hours=23))
+    api = IncidentApi(engine, "", clock=clock)
+    try:
+        assert _post(api, token)[0] == 201
+        clock.advance(2 * 3600)
+        api._clients_read = float("-inf")
+        assert _post(api, token)[0] in (401, 403)
+    finally:
+        api.close()
+    for days in (0, -1, 100_000):
+        with pytest.raises(FieldError) as exc:
+            add_client(seeded, f"bad{abs(days)}", "intake", expires_days=days)
+        assert exc.value.field == "expires_days"

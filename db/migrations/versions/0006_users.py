@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('disabled', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('department', sa.String(length=32), nullable=True),
     sa.Column('created_at', db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -42,6 +43,7 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', db.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', db.types.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_clients')),
     sa.UniqueConstraint('name', name=op.f('uq_api_clients_name')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_clients_token_hash'))
