@@ -563,6 +563,49 @@
     </message>
 </context>
 <context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Close incident %1</source>
+        <translation>办结警情 %1</translation>
+    </message>
+    <message>
+        <source> people</source>
+        <translation> 人</translation>
+    </message>
+    <message>
+        <source>Dispute mediated</source>
+        <translation>调解纠纷</translation>
+    </message>
+    <message>
+        <source>Traffic accident handled on scene (simple procedure)</source>
+        <translation>现场简易程序处置交通事故</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>处置情况</translation>
+    </message>
+    <message>
+        <source>Nearest-unit dispatch to the grid&apos;s own patrol group is derived from the dispatches; it is not entered here.</source>
+        <translation>是否由本网格巡组就近处警，依派警记录自动判定，无需填写。</translation>
+    </message>
+    <message>
+        <source>People rescued</source>
+        <translation>救助群众</translation>
+    </message>
+    <message>
+        <source>Property recovered</source>
+        <translation>帮助找回财物（元）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>办结</translation>
+    </message>
+</context>
+<context>
     <name>PatrolDock</name>
     <message>
         <source>Patrol duty</source>
