@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 CREATE, EDIT, DISPATCH, ESCALATE = "create_incident", "edit_incident", "dispatch", "escalate"
+SUPPORT = "request_support"
 ARRIVAL_SOURCES = ("auto", "unit", "dispatcher")
 DISPATCH_MODES = ("road", "straight")
 DEFAULT_TZ = "Asia/Shanghai"  # incident numbers carry the local date
@@ -536,4 +537,4 @@ def request_support(runner: OperationRunner, incident_id: int, *, unit_id: int |
         ctx.changed("incidents", incident.id)
         return _snapshot(ctx.session, incident)
 
-    return _run(runner, "request support", EDIT, incident_id, write)
+    return _run(runner, "request support", SUPPORT, incident_id, write)

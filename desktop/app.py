@@ -80,6 +80,7 @@ class Opened:
     layers: dict  # the static layers in force
     page_fingerprint: str
     page_html: str | None  # None: the page shown already is the current one
+    needs_login: bool = False  # users exist: who works here must log in
 
 
 class GridCommandApp(QObject):
@@ -103,6 +104,9 @@ class GridCommandApp(QObject):
         self._feed_prepared = False
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
+        from desktop.controllers.connection import ConnectionController
+
+        self.connection = ConnectionController(self.ws, self.window.banner, self)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
         if docks:
@@ -117,6 +121,7 @@ class GridCommandApp(QObject):
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, clock=clock, parent=self)
         self.features: list = []  # controllers started once the database is open (start_features)
+        self.connection = None  # the workstation's database link (the wall has its own)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -131,7 +136,10 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.place_edit import PlaceEditController
+        from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
+        from desktop.controllers.findings import FindingsController
 
         self.window.build_docks()
         self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
@@ -139,7 +147,14 @@ class GridCommandApp(QObject):
         # Features that read the database once it is open (start_features).
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
-                         PatrolController(self.ws, self.scene, w.patrol_dock, self)]
+                         PatrolController(self.ws, self.scene, w.patrol_dock, self),
+                         StatisticsController(self.ws, self.scene, w.statistics_dock, self),
+                         PlaceEditController(self.ws, self.scene, w.place_rules_dock, self)]
+        # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
+        self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
+        self.features.append(self.findings)
+        w.incidents_dock.sig_finding_requested.connect(lambda i: self.findings.open_finding_form(incident_id=i))
+        w.sig_finding_here_requested.connect(lambda: self.findings.open_finding_form(pick=True))
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
@@ -199,9 +214,12 @@ class GridCommandApp(QObject):
             with session_factory(eng)() as session:
                 tables = load_code_tables(session)
                 layers = load_all_layers(session)
+                from db.users_repo import users_exist
+
+                needs_login = users_exist(session)
             feed = ChangeFeed(eng)
             fp, html = page_if_changed(layers, settings, page_labels, current)
-            return Opened(eng, tables, feed, feed.snapshot(), layers, fp, html)
+            return Opened(eng, tables, feed, feed.snapshot(), layers, fp, html, needs_login)
 
         self.ws.run_task(open_all, self._on_opened, on_error=self._on_open_failed)
         self.build_docks()  # while the background thread opens the database
@@ -218,6 +236,9 @@ class GridCommandApp(QObject):
     def _on_opened(self, opened: Opened) -> None:
         if self.ws.engine is None:
             self.attach_database(opened.engine)
+        if not self.settle_actor(opened.needs_login):
+            self.sig_startup_failed.emit(self.tr("Not logged in"))
+            return
         self.ws.set_code_tables(opened.code_tables)
         self.map_data.sig_page_current.connect(self._on_page_current)
         if opened.page_html is None or not self.scene.views:
@@ -232,6 +253,40 @@ class GridCommandApp(QObject):
             self._services_timer.timeout.connect(self._start_pending_services)
             self._services_timer.start()
         self.map_data.adopt(opened.layers, opened.page_fingerprint, opened.page_html)
+
+    def settle_actor(self, needs_login: bool) -> bool:
+        """Who works here (desktop.session): the demo's commander, the wall's read-only
+        role, a screenshot's read-only role, or whoever logs in; False if nobody did."""
+        from desktop import session
+
+        workstation = self.ws.actor.workstation
+        if self.options.demo:
+            self.ws.set_actor(session.demo_actor(workstation))
+        elif needs_login and self.options.screenshot is not None:
+            self.ws.set_actor(session.wall_actor(workstation))  # a picture changes nothing
+        elif needs_login:
+            actor = self.ask_login()
+            if actor is None:
+                return False
+            self.ws.set_actor(actor)
+            self.idle_lock = session.IdleLock(self.settings.security.idle_lock_minutes, self.lock_session, self)
+        session.apply_role(self.window, self.ws.actor)
+        self.ws.sig_actor_changed.connect(lambda actor: session.apply_role(self.window, actor))
+        return True
+
+    def ask_login(self, locked: bool = False):
+        from desktop.login_dialog import LoginDialog
+
+        dialog = LoginDialog(self.ws.log_in, self.window, self.ws.actor.user if locked else "", locked)
+        return dialog.actor if dialog.exec() else None
+
+    def lock_session(self) -> None:
+        """The idle lock: the window stays, but nothing works until someone logs in."""
+        actor = self.ask_login(locked=True)
+        if actor is None:
+            self.window.close()
+            return
+        self.ws.set_actor(actor)
 
     def _start_pending_services(self, *_args) -> None:
         opened = self._drop_pending_services()
@@ -306,6 +361,8 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        if self.connection is not None:
+            self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()

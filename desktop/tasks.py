@@ -7,8 +7,10 @@ replace each other and only the newest runs next — a burst of changes costs on
 reload, and a slow ranking is never queued up behind itself."""
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -30,12 +32,26 @@ class _Relay(QObject):
     sig_finished = Signal(int, bool, object)
 
 
+_thread = threading.local()
+
+
+def _keep_thread_state() -> None:
+    """Keep this worker thread's Python thread state for the thread's life. PySide makes a
+    fresh one for each job and drops it afterwards, and with it everything thread-local:
+    pyproj's per-thread PROJ contexts then dangle, and the next job's transform crashed in
+    PROJ (a line moved on the map after one was drawn). One extra GIL-state hold keeps it."""
+    if not getattr(_thread, "kept", False):
+        ctypes.pythonapi.PyGILState_Ensure()
+        _thread.kept = True
+
+
 class _Runnable(QRunnable):
     def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay):
         super().__init__()
         self.job_id, self.fn, self.relay = job_id, fn, relay
 
     def run(self) -> None:
+        _keep_thread_state()
         try:
             result, ok = self.fn(), True
         except BaseException as exc:  # handed to the GUI thread, which decides what the user sees

@@ -234,19 +234,14 @@ class IncidentController(QObject):
 
         def rank() -> Ranking:
             from core.code_tables import needs_by_category
-            from core.dispatch_view import dispatch_view
-            from core.escalation import escalation_picture
+            from core.dispatch_view import incident_ranking
             from core.travel import TravelModel
 
-            model = TravelModel.from_settings(settings.dispatch)
-            needs = needs_by_category(tables).get(inc.category, "any")
-            # Exactly what `gridcommand bench recommend` times: every candidate ranked, routes
-            # built for the rows the dock shows, the rings.
-            view = dispatch_view(units, inc.lon, inc.lat, incident_grid=inc.grid_code, incident_tier=inc.tier,
-                                 needs=needs, now=now, model=model, stale_after_s=settings.live.stale_after_s,
-                                 mode=mode, network=network, ring_mode=settings.dispatch.ring_mode,
-                                 rows=DISPATCH_ROWS)
-            picture = escalation_picture(inc, units, view.ranked, dispatches, now, settings.dispatch)
+            # Exactly what `gridcommand bench recommend` times.
+            view, picture = incident_ranking(
+                inc, units, dispatches, needs=needs_by_category(tables).get(inc.category, "any"), now=now,
+                model=TravelModel.from_settings(settings.dispatch), settings=settings.dispatch,
+                stale_after_s=settings.live.stale_after_s, mode=mode, network=network, rows=DISPATCH_ROWS)
             return Ranking(inc.id, "straight" if view.straight else "road", view.shown, view.ranked, view.rings,
                            picture)
 
@@ -275,13 +270,14 @@ class IncidentController(QObject):
     # --- intake ---------------------------------------------------------------------------
     @property
     def picking(self) -> bool:
-        return self.scene.pick.picking
+        return self.scene.pick.picking and self.scene.pick.owner == "intake"
 
     def _on_pick_requested(self, on: bool) -> None:
-        self.scene.pick.set_mode(on)
+        self.scene.pick.set_mode(on, "intake")
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         if not self.picking:
+            self.docks.intake.set_picking(False)  # another form took the pick mode over
             return
         self.scene.pick.set_mode(False)
         self.set_location(lon, lat)

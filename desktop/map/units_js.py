@@ -30,23 +30,47 @@ def unit_row(unit: UnitInfo, shift: BasemapShift = NO_SHIFT) -> str | None:
     return _row(unit.unit_id, unit.agency, unit.status, unit.callsign, unit.last_fix, shift)
 
 
+def _json_number(value: float | int | None) -> str:
+    # What json.dumps writes for a finite number or None (fixes are range-checked at ingest).
+    return "null" if value is None else repr(value)
+
+
 class RowSerializer:
     """Serialises the rows of a feed batch on the feed worker's thread. It keeps its own
-    copy of who each unit is, refreshed from the batches that carry the roster."""
+    copy of who each unit is, refreshed from the batches that carry the roster.
+
+    The live path runs this for every moved unit (5,000 per batch in a big city), so a
+    row is one f-string around the roster's pre-serialised text, not a json.dumps of a
+    list: the same text (``_row``) at a fraction of the cost."""
 
     def __init__(self, units: Iterable[UnitInfo], shift: BasemapShift = NO_SHIFT):
         self.shift = shift
-        self._who: dict[int, tuple[str, str, str]] = {}
+        self._who: dict[int, tuple[str, str]] = {}
         self.set_roster(units)
 
     def set_roster(self, units: Iterable[UnitInfo]) -> None:
-        self._who = {u.unit_id: (u.agency, u.status, u.callsign) for u in units}  # one atomic swap
+        def text(value: str) -> str:
+            return json.dumps(value, ensure_ascii=False)
+
+        # unit id -> (row head, agency and status, callsign): the parts of a row around its fix.
+        self._who = {u.unit_id: (f"{u.unit_id},", f",{text(u.agency)},{text(u.status)},", f",{text(u.callsign)},")
+                     for u in units}  # one atomic swap
 
     def __call__(self, batch) -> dict[int, str]:
         if batch.units is not None:
             self.set_roster(batch.units)
-        who = self._who
-        return {uid: _row(uid, *who[uid], fix, self.shift) for uid, fix in batch.fixes.items() if uid in who}
+        who, shift, num = self._who, self.shift, _json_number
+        identity = shift.is_identity
+        out = {}
+        for uid, fix in batch.fixes.items():
+            text = who.get(uid)
+            if text is None:
+                continue
+            head, middle, callsign = text
+            lon, lat = (fix.lon, fix.lat) if identity else shift.point(fix.lon, fix.lat)
+            out[uid] = (f"[{head}{round(lon, 7)!r},{round(lat, 7)!r}{middle}{int(fix.time.timestamp() * 1000)}"
+                        f"{callsign}{num(fix.accuracy_m)},{num(fix.speed_mps)}]")
+        return out
 
 
 def payload(rows: Iterable[str], now: datetime, *, full: bool, seq: int, stale_after_s: float,

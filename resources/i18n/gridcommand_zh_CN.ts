@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BasemapDialog</name>
@@ -190,7 +191,156 @@
     </message>
 </context>
 <context>
+    <name>FindingForm</name>
+    <message>
+        <source>Record patrol finding</source>
+        <translation>记录巡查发现</translation>
+    </message>
+    <message>
+        <source>Record finding</source>
+        <translation>记录发现</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Handled on the spot (立查立纠)</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over on a work order (移交)</source>
+        <translation>移交（生成交办单）</translation>
+    </message>
+    <message>
+        <source>Default: the category and the description</source>
+        <translation>默认：类别加问题描述</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>发现类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Found at</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Photo %1 (%2)</source>
+        <translation>照片 %1（%2）</translation>
+    </message>
+    <message>
+        <source>From incident %1</source>
+        <translation>来自警情 %1</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handed over on work order %3.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已移交，交办单 %3。</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handled on the spot.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已立查立纠。</translation>
+    </message>
+    <message>
+        <source>Photos of the finding</source>
+        <translation>巡查发现的照片</translation>
+    </message>
+    <message>
+        <source>Images (%1);;All files (*)</source>
+        <translation>图片 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose a location first: pick it on the map or type coordinates.</source>
+        <translation>请先选择位置：在地图上点选或输入坐标。</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择发现类别。</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsList</name>
+    <message>
+        <source>Recent findings: %1 · handled on the spot %2 · handed over %3</source>
+        <translation>近期巡查发现：%1 · 立查立纠 %2 · 移交 %3</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsTableModel</name>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+</context>
+<context>
     <name>GridCommandApp</name>
+    <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
     <message>
         <source>none (vector streets)</source>
         <translation>无（矢量街道）</translation>
@@ -235,6 +385,10 @@
     <message>
         <source>Support requested from scene…</source>
         <translation>现场请求支援…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
     </message>
     <message>
         <source>State</source>
@@ -503,6 +657,60 @@
     </message>
 </context>
 <context>
+    <name>LocationField</name>
+    <message>
+        <source>Pick on map</source>
+        <translation>在地图上点选</translation>
+    </message>
+    <message>
+        <source>lon, lat  e.g. 112.0812, 32.6845</source>
+        <translation>经度, 纬度  例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (phone maps)</source>
+        <translation>GCJ-02（手机地图）</translation>
+    </message>
+    <message>
+        <source>No location yet</source>
+        <translation>尚未选择位置</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · outside every grid (allowed)</source>
+        <translation>位置：%1（WGS84）· 不在任何网格内（允许）</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · grid %2</source>
+        <translation>位置：%1（WGS84）· 网格 %2</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Grid Command — log in</source>
+        <translation>城警联勤网格指挥图 — 登录</translation>
+    </message>
+    <message>
+        <source>Locked after a time without input. Log in to continue.</source>
+        <translation>长时间无操作，已锁定。请登录后继续。</translation>
+    </message>
+    <message>
+        <source>Log in with your user name and password.</source>
+        <translation>请输入用户名和密码登录。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Grid Command — joint police and city-management grid command map</source>
@@ -519,6 +727,18 @@
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Map</source>
+        <translation>地图(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Record patrol finding here…</source>
+        <translation>在此记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Opens the finding form; the next click on the map is its location</source>
+        <translation>打开巡查发现表单；下一次在地图上点击的位置即为发现地点</translation>
     </message>
     <message>
         <source>&amp;Settings</source>
@@ -560,6 +780,72 @@
     <message>
         <source>Overlays shifted to %1</source>
         <translation>图层已偏移至 %1</translation>
+    </message>
+</context>
+<context>
+    <name>OrderForm</name>
+    <message>
+        <source>New work order</source>
+        <translation>新建交办单</translation>
+    </message>
+    <message>
+        <source>Issue work order</source>
+        <translation>下发交办单</translation>
+    </message>
+    <message>
+        <source>Back-enter a paper order issued at</source>
+        <translation>补录纸质交办单，交办时间</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+    <message>
+        <source>Issued at</source>
+        <translation>交办时间</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Work order %1 issued to %2.</source>
+        <translation>交办单 %1 已交办给%2。</translation>
+    </message>
+    <message>
+        <source>Its location is outside every grid.</source>
+        <translation>其位置不在任何网格内。</translation>
+    </message>
+</context>
+<context>
+    <name>OutageBanner</name>
+    <message>
+        <source>Database unreachable since %1 — changes are refused until it is back; live data is paused</source>
+        <translation>数据库自 %1 起无法连接——恢复前不接受任何修改；实时数据已暂停</translation>
+    </message>
+    <message>
+        <source>; reconnecting in %1</source>
+        <translation>；%1后重连</translation>
     </message>
 </context>
 <context>
@@ -683,6 +969,180 @@
     </message>
 </context>
 <context>
+    <name>PlaceEditController</name>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有改动。</translation>
+    </message>
+    <message>
+        <source>Saved: %1 created.</source>
+        <translation>已保存：新建 %1。</translation>
+    </message>
+    <message>
+        <source>Saved: a new version of %1 is in force.</source>
+        <translation>已保存：%1 的新版本已生效。</translation>
+    </message>
+    <message>
+        <source>%1 is out of force; its history is kept.</source>
+        <translation>%1 已停用，历史版本保留。</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceRulesDock</name>
+    <message>
+        <source>Edit patrol places</source>
+        <translation>点线编辑</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>画点</translation>
+    </message>
+    <message>
+        <source>Draw must-visit points: click the map</source>
+        <translation>画必到点：在地图上单击</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>画线</translation>
+    </message>
+    <message>
+        <source>Draw a must-patrol line: click its vertices, click the last one again to finish</source>
+        <translation>画必巡线：依次单击各折点，再次单击最后一点结束</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Drag points and lines to a new place</source>
+        <translation>把点或线拖到新位置</translation>
+    </message>
+    <message>
+        <source>Vertices</source>
+        <translation>改折点</translation>
+    </message>
+    <message>
+        <source>Drag a line&apos;s vertices; drag a middle marker to add one</source>
+        <translation>拖动线的折点；拖动中间的小点可加折点</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Click a point or line to take it out of force (asks first)</source>
+        <translation>单击点或线将其停用（先确认）</translation>
+    </message>
+    <message>
+        <source>Choose a tool to edit on the map, or a place below to set its rules.</source>
+        <translation>选一个工具在地图上编辑，或在下面选一个点、线设置规则。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> 米</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>e.g. 19:00-23:00*2, 07:00-09:00</source>
+        <translation>如 19:00-23:00*2, 07:00-09:00</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>Minimum dwell</source>
+        <translation>最短停留</translation>
+    </message>
+    <message>
+        <source>Visits per shift</source>
+        <translation>每班必到次数</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>缓冲宽度</translation>
+    </message>
+    <message>
+        <source>Passes per shift</source>
+        <translation>每班巡查次数</translation>
+    </message>
+    <message>
+        <source>Time windows</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Save as new version</source>
+        <translation>保存为新版本</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>历史版本</translation>
+    </message>
+    <message>
+        <source>You may view these rules; editing them needs the edit_duty permission.</source>
+        <translation>可查看这些规则；编辑需要 edit_duty 权限。</translation>
+    </message>
+    <message>
+        <source>Must-visit points</source>
+        <translation>必到点</translation>
+    </message>
+    <message>
+        <source>Must-patrol lines</source>
+        <translation>必巡线</translation>
+    </message>
+    <message>
+        <source>Click the map to add a must-visit point.</source>
+        <translation>在地图上单击，添加必到点。</translation>
+    </message>
+    <message>
+        <source>Click the vertices of the new line; click the last one again to finish.</source>
+        <translation>依次单击新线的折点；再次单击最后一点结束。</translation>
+    </message>
+    <message>
+        <source>Drag a point or a line; it is saved when you let go.</source>
+        <translation>拖动点或线，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click a line, then drag its vertices; it is saved when you let go.</source>
+        <translation>单击一条线后拖动其折点，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click the point or line to delete.</source>
+        <translation>单击要删除的点或线。</translation>
+    </message>
+    <message>
+        <source>in force</source>
+        <translation>现行</translation>
+    </message>
+    <message>
+        <source>New must-visit point %1</source>
+        <translation>新必到点 %1</translation>
+    </message>
+    <message>
+        <source>New must-patrol line %1</source>
+        <translation>新必巡线 %1</translation>
+    </message>
+    <message>
+        <source>Delete place</source>
+        <translation>删除点线</translation>
+    </message>
+    <message>
+        <source>Take “%1” out of force from now on? Its history is kept.</source>
+        <translation>从现在起停用“%1”？历史版本保留。</translation>
+    </message>
+</context>
+<context>
     <name>RecommendationModel</name>
     <message>
         <source>Callsign</source>
@@ -719,6 +1179,52 @@
     <message>
         <source>beyond 5 min</source>
         <translation>5分钟以上</translation>
+    </message>
+</context>
+<context>
+    <name>RecordForm</name>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsDock</name>
+    <message>
+        <source>Statistics</source>
+        <translation>统计研判</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Whole city</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>No statistics loaded.</source>
+        <translation>尚未载入统计。</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
     </message>
 </context>
 <context>
@@ -908,6 +1414,18 @@
         <translation>备注、办理结果、审核意见或理由</translation>
     </message>
     <message>
+        <source>New work order…</source>
+        <translation>新建交办单…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue)</source>
+        <translation>督办列表（超期）</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -932,12 +1450,20 @@
         <translation>延期至</translation>
     </message>
     <message>
+        <source>Patrol findings</source>
+        <translation>巡查发现</translation>
+    </message>
+    <message>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
         <source>Open: </source>
         <translation>未办结：</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue): %1</source>
+        <translation>督办列表（超期）：%1</translation>
     </message>
     <message>
         <source>Assigned by</source>
@@ -1026,6 +1552,14 @@ The current state is shown now.</source>
     <message>
         <source>Not possible</source>
         <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>Not saved: database unreachable</source>
+        <translation>未保存：数据库无法连接</translation>
+    </message>
+    <message>
+        <source>The database is unreachable since %1, so this change was not saved. What you entered is still here: save it again once the red banner is gone.</source>
+        <translation>数据库自 %1 起无法连接，此修改未保存。您填写的内容仍在：待红色横幅消失后再次保存。</translation>
     </message>
     <message>
         <source>Database unavailable</source>
@@ -1312,6 +1846,17 @@ The current state is shown now.</source>
     </message>
 </context>
 <context>
+    <name>window</name>
+    <message>
+        <source>Your role may not do this (%1)</source>
+        <translation>您的角色无权执行此操作（%1）</translation>
+    </message>
+    <message>
+        <source>User: %1 (%2)</source>
+        <translation>用户：%1（%2）</translation>
+    </message>
+</context>
+<context>
     <name>workorders</name>
     <message>
         <source>Issued</source>
@@ -1440,6 +1985,38 @@ The current state is shown now.</source>
     <message>
         <source>Supervision</source>
         <translation>督办</translation>
+    </message>
+    <message>
+        <source>Ordinary (7 days)</source>
+        <translation>一般（7天）</translation>
+    </message>
+    <message>
+        <source>Major or complex (1 month)</source>
+        <translation>重大复杂（1个月）</translation>
+    </message>
+    <message>
+        <source>Handled on the spot</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡查</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Hotline (12345)</source>
+        <translation>热线（12345）</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>手工录入</translation>
     </message>
 </context>
 </TS>
