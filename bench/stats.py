@@ -76,6 +76,15 @@ def _generate_fixes(engine, n: int, devices: list[str]) -> None:
     per = n // len(devices)
     step = DAYS * 86400 / max(per, 1)
     start = FIRST.replace(tzinfo=None).isoformat(sep=" ")
+    indexes = []
+    if engine.dialect.name == "sqlite":
+        # A bulk load builds the position indexes once, sorted, instead of row by row;
+        # they are re-created exactly as the migrations made them.
+        with engine.begin() as conn:
+            indexes = [sql for (sql,) in conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'positions' AND sql IS NOT NULL"))]
+            for sql in indexes:
+                conn.execute(text("DROP INDEX " + sql.split(" ON ")[0].split()[-1]))
     with engine.begin() as conn:
         for k, device in enumerate(devices):
             count = per + (n - per * len(devices) if k == 0 else 0)
@@ -93,6 +102,9 @@ def _generate_fixes(engine, n: int, devices: list[str]) -> None:
                     "strftime('%Y-%m-%d %H:%M:%f', julianday(:s) + i * :step / 86400.0), "
                     "112.08 + (i % 1000) * 1e-5, 32.68 + (i % 777) * 1e-5, 5.0, 'osmand', '{}' FROM g"),
                     {"d": device, "s": start, "step": step, "c": count})
+    with engine.begin() as conn:
+        for sql in indexes:
+            conn.execute(text(sql))
 
 
 def load(url: str, incidents: int, fixes: int) -> dict:

@@ -220,11 +220,17 @@ def detect_history(engine: Engine, start: datetime, end: datetime, settings: Pat
     detector = PatrolDetector(places, book.names, replace(settings, late_horizon_h=max(settings.late_horizon_h,
                                                                                          REBUILD_LATE_H)))
     fixes = 0
+    # The events are the deltas applied in order, as the live path stores them: the detector
+    # forgets (prunes) events older than its late horizon, so over a span longer than that its
+    # final events() would lose the early ones.
+    found: set[Event] = set()
     for batch in read_fixes(engine, book, start - margin, end + margin):
         fixes += len(batch)
-        detector.add(batch)
+        delta = detector.add(batch)
+        found.difference_update(delta.removed)
+        found.update(delta.added)
     a, b = start.timestamp(), end.timestamp()
-    return [e for e in detector.events() if a <= e.start < b], fixes, detector.late_dropped
+    return sorted(e for e in found if a <= e.start < b), fixes, detector.late_dropped
 
 
 def rebuild(runner: OperationRunner, start: datetime, end: datetime, settings: PatrolSettings) -> RebuildResult:

@@ -1,4 +1,5 @@
-"""`gridcommand incidents create|dispatch|show|list`: the incident docks' actions on the command line.
+"""`gridcommand incidents create|dispatch|show|list|close|commend|export`: the incident docks' actions on the
+command line; `close` records the outcome (core.outcomes), `export` lists a period's incidents.
 
 Writes go through the operation runner as the local user (audited like the
 docks). `dispatch` ranks the units exactly as the 就近派警 dock does (core.dispatch

@@ -167,3 +167,21 @@ def test_grid_status_for_the_dock(engine):
     assert line.covered_pct > 95 and line.passes_done == 1
     assert [(j.police_callsign, j.city_callsign) for j in status.joint_patrols] == [("联勤1", "联勤1")]
     assert sorted(u.callsign for u in status.unseen) == ["联勤1", "警1"]  # last fixes 19:35 and 20:14
+
+
+def test_rebuild_over_days_keeps_the_early_events(engine):
+    """A rebuild spanning more than the detector's late horizon (48 h) stores the first
+    days' events too: the same patrol a week later doubles every kind of event."""
+    _setup_city(engine)
+    rows = S.fixes()
+    week = 7 * 86400
+    sessions = session_factory(engine)
+    with sessions() as s:
+        fixes = [_fix(r) for r in rows] + [_fix((r[0] + week, *r[1:])) for r in rows]
+        assert store_fixes(s, fixes, START + timedelta(days=8)) == [None] * len(fixes)
+        s.commit()
+    end = START + timedelta(hours=2)
+    one = rebuild(_runner(engine, end), START - timedelta(hours=1), end, PatrolSettings())
+    both = rebuild(_runner(engine, end + timedelta(days=7)), START - timedelta(hours=1),
+                   end + timedelta(days=7), PatrolSettings())
+    assert one.added > 0 and both.added == 2 * one.added
