@@ -71,6 +71,18 @@ class LiveModel(QObject):
         if batch.kinds:
             self.sig_kinds_changed.emit(set(batch.kinds))
 
+    def show_as_of(self, units: dict[int, UnitInfo], changed: list[int]) -> None:
+        """A replay frame: the units as they stood at the replay time. The views hear of
+        ``changed`` at once (a frame is already paced); a different set of units is a reload."""
+        same = units.keys() == self.units.keys()
+        self.units = units
+        self._pending.clear()
+        self._prepared.clear()
+        if not same:
+            self.sig_roster_reloaded.emit()
+        elif changed:
+            self.sig_units_changed.emit(changed)
+
     def _flush(self) -> None:
         if self._pending:
             ids, self._pending = sorted(self._pending), set()

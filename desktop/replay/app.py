@@ -1,0 +1,166 @@
+"""The composition for a replay window: its workspace (replay clock, read-only runner,
+history source), its own map scene and view, the window and the replay controller.
+It stands beside the live window (File → 回放 opens one; several may run at once) or
+alone (`gridcommand gui --replay --from T --to T`, `--incident ID`).
+
+Start-up: the window shows at once (with the page built last time for this database,
+if any); the history is read in the background with its progress in the status bar;
+then the page is brought up to date and the first frame drawn."""
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from core.settings import Settings
+from desktop.workspace import Place
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReplayOptions:
+    start: datetime | None = None
+    end: datetime | None = None
+    incident: str | None = None  # number or id: the window around it
+
+
+class ReplayApp(QObject):
+    sig_startup_completed = Signal()  # history loaded, page current, first frame drawn
+    sig_startup_failed = Signal(str)
+
+    def __init__(self, settings: Settings, place: Place, start: datetime, end: datetime, engine=None,
+                 incident_id: int | None = None, actor=None, parent=None):
+        super().__init__(parent)
+        from db.config import data_dir
+        from desktop.app import make_map_view
+        from desktop.controllers.map_data import MapDataController
+        from desktop.map.page_cache import PageCache
+        from desktop.map.scene import MapScene
+        from desktop.replay.controller import ReplayController
+        from desktop.replay.window import ReplayWindow
+        from desktop.replay.workspace import ReplayWorkspace
+
+        self.settings = settings
+        self.place = place
+        self._engine = engine
+        self.focus_incident = incident_id
+        self.embedded = None  # take_screenshot's question: no simulator in a replay
+        self.ws = ReplayWorkspace(settings, place, start, end, actor=actor, parent=self)
+        self.scene = MapScene(settings, self.ws.live, parent=self)
+        self.map_view = make_map_view(settings)
+        self.scene.add_view(self.map_view)
+        self.window = ReplayWindow(settings, self.map_view, self.ws.live, start, end)
+        # The same page cache as the live window: the city's page shows while history loads.
+        self.page_cache = PageCache(data_dir() / "page-cache", f"{place.db_url}|{place.language}")
+        self.map_data = MapDataController(self.ws, self.scene, None, self.page_cache, self)
+        self.controller = ReplayController(self.ws, self.scene, self.window, self)
+        self.ws.sig_message.connect(self.window.show_message)
+        self.ws.sig_load_progress.connect(self.window.show_progress)
+        self._begun = False
+        self._pending = {"history", "page"}
+        self.map_data.sig_page_current.connect(lambda: self._stage_done("page"))
+        cached = self.page_cache.load()
+        if cached is not None:
+            self.scene.load_page(*cached)
+
+    @property
+    def live(self):
+        return self.ws.live
+
+    def complete_startup(self) -> None:
+        """Read the window in the background (once, whoever asks first)."""
+        if self._begun:
+            return
+        self._begun = True
+        self.ws.load(self._on_loaded, self._on_failed, engine=self._engine)
+
+    start = complete_startup
+
+    def _on_loaded(self, loaded) -> None:
+        self.map_data.apply_layers(loaded.layers)
+        source = loaded.source
+        self.window.show_loaded(len(source.index), len(source.history.incidents))
+        self.controller.start(source)
+        if self.focus_incident is not None:
+            self.controller.jump_to_incident(self.focus_incident)
+        self._stage_done("history")
+
+    def _on_failed(self, exc: BaseException) -> None:
+        log.error("replay could not load: %s", exc)
+        self.ws.report(exc)
+        self.sig_startup_failed.emit(f"replay could not load: {exc}")
+
+    def _stage_done(self, stage: str) -> None:
+        if stage in self._pending:
+            self._pending.discard(stage)
+            if not self._pending:
+                self.sig_startup_completed.emit()
+
+    def close(self) -> None:
+        self.controller.stop()
+        self.ws.close()
+        self.window.close()
+        self.map_view.dispose()
+
+
+def resolve_window(options: ReplayOptions, engine) -> tuple[datetime, datetime, int | None]:
+    """(start, end, incident id or None) from the options: --from/--to, or --incident."""
+    from core.incidents import FieldError
+
+    if options.incident is not None:
+        from sqlalchemy import or_, select
+
+        from db.engine import session_factory
+        from db.models import Incident
+        from desktop.replay.workspace import incident_window
+
+        start, end = incident_window(engine, options.incident)
+        with session_factory(engine)() as session:
+            clause = Incident.number == options.incident
+            if options.incident.isdigit():
+                clause = or_(clause, Incident.id == int(options.incident))
+            incident_id = session.scalar(select(Incident.id).where(clause))
+        return start, end, incident_id
+    if options.start is None or options.end is None:
+        raise FieldError("from", "a replay needs --from and --to, or --incident")
+    if options.end <= options.start:
+        raise FieldError("to", "must be after --from")
+    return options.start, options.end, None
+
+
+def run_replay(gui_options, options: ReplayOptions) -> int:
+    """`gridcommand gui --replay`: a replay window on its own (or its screenshot)."""
+    from core.incidents import FieldError
+    from db.config import load_settings
+    from db.engine import DatabaseUnavailable
+    from desktop.app import prepare_gui, take_screenshot
+    from desktop.workspace import open_database, resolve_place
+
+    settings, problems = load_settings()
+    qapp = prepare_gui(gui_options, settings)
+    for problem in problems:
+        print(f"gridcommand: settings: {problem}", file=sys.stderr)
+    place = resolve_place(settings, gui_options.db_url, gui_options.demo, gui_options.language, gui_options.theme)
+    try:
+        engine = open_database(place)
+        start, end, incident_id = resolve_window(options, engine)
+    except (FieldError, DatabaseUnavailable) as exc:
+        print(f"gridcommand gui --replay: {exc}", file=sys.stderr)
+        return 2
+    app = ReplayApp(settings, place, start, end, engine=engine, incident_id=incident_id)
+    app.window.show()
+    if gui_options.screenshot is not None:
+        code = take_screenshot(app, gui_options.screenshot, gui_options.timeout_s)
+        app.close()
+        engine.dispose()
+        return code
+    app.sig_startup_failed.connect(lambda _msg: None)  # the window shows the message; the user closes it
+    app.start()
+    code = qapp.exec()
+    app.close()
+    engine.dispose()
+    return code
