@@ -144,8 +144,8 @@ class ReplayController(QObject):
             received = self.source.intakes_between(before, at)
             if received:
                 at = self.source.intake_of(received[0])
+                self.clock.pause()  # first: pausing keeps the time reached, the seek then sets it exactly
                 self.clock.seek(at)
-                self.clock.pause()
                 self._timer.stop()
                 self.render(at)
                 self._on_intake(received[0])

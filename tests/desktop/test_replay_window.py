@@ -1,0 +1,142 @@
+"""The replay window end to end in the real page (issue 11's "Done when"): a trainer opens
+last night's demo history, finds an incident on the timeline, watches at 60x, the
+replay pauses at the intake moment, the trainee picks units and sees the score."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.desktop.conftest import run_js
+
+pytestmark = pytest.mark.webengine
+
+NIGHT = datetime(2026, 11, 29, 13, 0, tzinfo=timezone.utc)  # 21:00 in the city
+MINUTES = 20
+
+
+@pytest.fixture
+def night(demo_engine):
+    from feeds.demo_history import record_demo_history
+
+    history = record_demo_history(demo_engine, NIGHT, MINUTES, incidents_per_hour=12, seed=3)
+    assert history.incidents and history.dispatched
+    return demo_engine
+
+
+@pytest.fixture
+def replay(qtbot, qapp, night, settings):
+    from desktop.replay.app import ReplayApp
+    from desktop.workspace import Place
+
+    place = Place(db_url=str(night.url), language="zh_CN", timezone=settings.ui.timezone)
+    app = ReplayApp(settings, place, NIGHT, NIGHT + timedelta(minutes=MINUTES), engine=night)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    with qtbot.waitSignal(app.sig_startup_completed, timeout=60000):
+        app.start()
+    qtbot.waitUntil(lambda: app.scene.ready, timeout=30000)
+    yield app
+    app.controller.stop()
+    app.ws.close()
+    app.window.close()
+    app.map_view.dispose()
+
+
+def _unit_js(qtbot, app, unit_id: int) -> dict | None:
+    return json.loads(run_js(qtbot, app.map_view, f"JSON.stringify(gridmap.unitState({unit_id}))"))
+
+
+def test_a_trainer_watches_an_incident_at_60x_pauses_at_intake_and_scores_a_what_if(qtbot, replay, night):
+    from core.drills import score_choice
+    from db.drill_ops import drill_report
+    from db.engine import session_factory
+    from db.incident_ops import create_incident
+    from db.operations import ReadOnlyRefused
+
+    app, window, controller = replay, replay.window, replay.controller
+    source = controller.source
+    # The timeline shows the night's events; the trainer finds an incident received a few minutes in.
+    assert window.timeline.slider.marks and len(window.timeline.slider.marks) == len(source.ticks)
+    received = [t for t in source.ticks if t.kind == "received" and t.at >= NIGHT + timedelta(minutes=4)]
+    assert received, [t.kind for t in source.ticks]
+    intake = received[0].at
+    incident_id = received[0].incident_id
+    # Jump there by typing a time (local, the window's day), two minutes before the call.
+    before = intake - timedelta(minutes=2)
+    window.timeline.jump_edit.setText(before.astimezone(window.timeline.zone).strftime("%H:%M:%S"))
+    with qtbot.waitSignal(controller.sig_frame_rendered, timeout=5000):
+        qtbot.mouseClick(window.timeline.jump_button, Qt.MouseButton.LeftButton)
+    assert abs((app.ws.now() - before).total_seconds()) < 1
+    assert incident_id not in {i.id for i in controller.frame.incidents}  # not received yet
+    placed = dict(app.live.units)
+    assert placed, "units are on the map at the replay time"
+    moving = next(uid for uid in placed if _unit_js(qtbot, app, uid) is not None)
+    qtbot.waitUntil(lambda: _unit_js(qtbot, app, moving) is not None, timeout=5000)
+    start_js = _unit_js(qtbot, app, moving)
+
+    # Watch at 60x: the replay stops by itself at the intake moment.
+    window.timeline.speed_box.setCurrentIndex(window.timeline.speed_box.findData(60))
+    assert app.ws.replay_clock.rate == 60
+    with qtbot.waitSignal(controller.sig_intake_paused, timeout=30000) as paused:
+        qtbot.mouseClick(window.timeline.play_button, Qt.MouseButton.LeftButton)
+    assert paused.args == [incident_id]
+    assert not app.ws.replay_clock.playing and app.ws.now() == intake
+    assert not window.timeline.play_button.isChecked()
+    # The incident appeared (received) on the map and in the list, selected; units moved on the page.
+    assert controller.selected_id == incident_id
+    assert incident_id in {i.id for i in controller.frame.incidents}
+    qtbot.waitUntil(lambda: run_js(qtbot, app.map_view, f"gridmap.incidentState({incident_id}) !== null"), timeout=5000)
+    moved = [uid for uid in placed if uid in app.live.units and app.live.units[uid].last_fix != placed[uid].last_fix]
+    assert moved, "two replayed minutes moved the units"
+    qtbot.waitUntil(lambda: _unit_js(qtbot, app, moving) != start_js, timeout=5000)
+    fix = app.live.units[moving].last_fix
+    now_js = _unit_js(qtbot, app, moving)
+    assert fix.time <= intake and (now_js["lat"], now_js["lng"]) != (start_js["lat"], start_js["lng"])
+
+    # The what-if: the units that could have gone, the trainee picks the second best, sees the score.
+    qtbot.waitUntil(lambda: bool(controller.ranking), timeout=20000)
+    dock = window.whatif_dock
+    assert dock.units.count() == len(controller.ranking) >= 2
+    choice = [controller.ranking[1].callsign]
+    dock.check(choice)
+    with qtbot.waitSignal(controller.sig_scored, timeout=5000) as scored:
+        qtbot.mouseClick(dock.score_button, Qt.MouseButton.LeftButton)
+    expected = score_choice(controller.ranking, choice)
+    assert scored.args[0] == expected and expected.best_callsign == controller.ranking[0].callsign
+    assert f"{expected.score:.0f}" in dock.result.text() and expected.score <= 100
+
+    # Read-only: the replay's runner refuses a write; the what-if is stored only on purpose.
+    with pytest.raises(ReadOnlyRefused):
+        create_incident(app.ws.runner, lon=112.08, lat=32.68, category="dispute")
+    with qtbot.waitSignal(controller.sig_saved, timeout=20000):
+        qtbot.mouseClick(dock.save_button, Qt.MouseButton.LeftButton)
+    with session_factory(night)() as session:
+        rows = [r for r in drill_report(session, None, None) if r.kind == "what_if"]
+    assert [(r.units, r.score) for r in rows] == [(choice, expected.score)]
+
+
+def test_stepping_between_events_and_following_a_unit(qtbot, replay):
+    app, controller = replay, replay.controller
+    source = controller.source
+    controller.step(1)
+    assert app.ws.now() == source.tick_times[0]
+    controller.step(1)
+    assert app.ws.now() == next(t for t in source.tick_times if t > source.tick_times[0])
+    controller.step(-1)
+    assert app.ws.now() == source.tick_times[0]
+    controller.seek(source.end)
+    unit_id = next(iter(app.live.units))
+    controller.units._on_unit_clicked(unit_id)
+    app.window.unit_card.follow_button.setChecked(True)
+    app.window.unit_card.trail_button.setChecked(True)
+    assert app.scene.units.followed == unit_id
+    trail = app.scene.units.trail_points
+    assert len(trail) >= 2 and all(p[2] <= int(source.end.timestamp() * 1000) for p in trail)
+    qtbot.waitUntil(lambda: run_js(qtbot, app.map_view, "gridmap.units.follow") == unit_id, timeout=5000)
+    # Seeking back shortens the trail to what had happened by then.
+    controller.seek(source.end - timedelta(minutes=MINUTES - 3))
+    assert all(p[2] <= int((source.end - timedelta(minutes=MINUTES - 3)).timestamp() * 1000)
+               for p in app.scene.units.trail_points)
