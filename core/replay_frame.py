@@ -21,7 +21,29 @@ from core.playback import PositionIndex, ms, unit_fixes
 from core.replay_state import History, HistoryState, Tick, state_at, ticks
 from core.units import UnitInfo
 
-__all__ = ["DispatchLine", "ReplayFrame", "ReplaySource"]
+__all__ = ["DispatchLine", "ReplayFrame", "ReplayRequest", "ReplaySource", "check_request"]
+
+
+@dataclass(frozen=True)
+class ReplayRequest:
+    """What to replay: the window [start, end], or the window around one incident (number or id)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    incident: str | None = None
+
+
+def check_request(request: ReplayRequest) -> str | None:
+    """None, or one line naming the field that is wrong."""
+    if request.incident is not None:
+        return None if request.incident.strip() else "incident: give an incident number or id"
+    if request.start is None or request.end is None:
+        return "from: a replay needs a start and an end (or an incident)"
+    if request.start.tzinfo is None or request.end.tzinfo is None:
+        return "from: replay times need a time zone"
+    if request.end <= request.start:
+        return "to: must be after from"
+    return None
 
 
 @dataclass(frozen=True)

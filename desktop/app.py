@@ -104,6 +104,8 @@ class GridCommandApp(QObject):
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
+        self.replays: list = []  # replay windows opened beside this one (File → Replay)
+        self.window.sig_replay_requested.connect(self._on_replay_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
         if docks:
             self.build_docks()
@@ -306,6 +308,8 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        for replay in list(getattr(self, "replays", ())):
+            replay.close()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()
@@ -341,6 +345,11 @@ class GridCommandApp(QObject):
                 save_settings(self._settings_to_save())
             self.window.show_message(UserMessage("info", self.tr("Basemap"),
                                                  self.tr("The basemap setting was saved; it takes effect at the next start.")))
+
+    def _on_replay_requested(self) -> None:
+        from desktop.replay.app import open_beside
+
+        open_beside(self)
 
     def _settings_to_save(self) -> Settings:
         if self.pending_basemap is None:

@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from core.replay_frame import ReplayRequest, check_request
 from core.settings import Settings
 from desktop.workspace import Place
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class ReplayOptions:
-    start: datetime | None = None
-    end: datetime | None = None
-    incident: str | None = None  # number or id: the window around it
-
-
 class ReplayApp(QObject):
     sig_startup_completed = Signal()  # history loaded, page current, first frame drawn
     sig_startup_failed = Signal(str)
+    sig_closed = Signal()
 
     def __init__(self, settings: Settings, place: Place, start: datetime, end: datetime, engine=None,
                  incident_id: int | None = None, actor=None, parent=None):
@@ -61,6 +55,8 @@ class ReplayApp(QObject):
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_load_progress.connect(self.window.show_progress)
         self._begun = False
+        self._closed = False
+        self.window.sig_closed.connect(self._on_window_closed)
         self._pending = {"history", "page"}
         self.map_data.sig_page_current.connect(lambda: self._stage_done("page"))
         cached = self.page_cache.load()
@@ -100,14 +96,59 @@ class ReplayApp(QObject):
             if not self._pending:
                 self.sig_startup_completed.emit()
 
-    def close(self) -> None:
+    def _on_window_closed(self) -> None:
+        """Closed by the user: stop, and let the page go once the close event is over."""
+        if self._closed:
+            return
+        self._closed = True
         self.controller.stop()
         self.ws.close()
-        self.window.close()
+        QTimer.singleShot(0, self.map_view.dispose)
+        self.sig_closed.emit()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.controller.stop()
+            self.ws.close()
+            self.window.close()
+            self.sig_closed.emit()
         self.map_view.dispose()
 
 
-def resolve_window(options: ReplayOptions, engine) -> tuple[datetime, datetime, int | None]:
+def open_beside(live_app) -> "ReplayApp | None":
+    """File → 回放 in the live window: ask what to replay, open it beside the live map
+    on the same database (read-only). Several may be open at once."""
+    from core.incidents import FieldError
+    from desktop.errors import UserMessage
+    from desktop.replay.open_dialog import ReplayDialog
+
+    window = live_app.window
+    title = QCoreApplication.translate("ReplayApp", "Replay")
+    engine = live_app.ws.engine
+    if engine is None:
+        window.show_message(UserMessage("info", title, QCoreApplication.translate(
+            "ReplayApp", "The database is not open yet; try again in a moment.")))
+        return None
+    dialog = ReplayDialog(live_app.settings.ui.timezone, parent=window)
+    if not dialog.exec():
+        return None
+    try:
+        start, end, incident_id = resolve_window(dialog.request, engine)
+    except FieldError as exc:
+        window.show_message(UserMessage("warning", title, str(exc)))
+        return None
+    app = ReplayApp(live_app.settings, live_app.place, start, end, engine=engine, incident_id=incident_id,
+                    actor=live_app.ws.actor)
+    replays = live_app.replays
+    replays.append(app)
+    app.sig_closed.connect(lambda: app in replays and replays.remove(app))
+    app.window.show()
+    app.start()
+    return app
+
+
+def resolve_window(options: ReplayRequest, engine) -> tuple[datetime, datetime, int | None]:
     """(start, end, incident id or None) from the options: --from/--to, or --incident."""
     from core.incidents import FieldError
 
@@ -125,14 +166,14 @@ def resolve_window(options: ReplayOptions, engine) -> tuple[datetime, datetime, 
                 clause = or_(clause, Incident.id == int(options.incident))
             incident_id = session.scalar(select(Incident.id).where(clause))
         return start, end, incident_id
-    if options.start is None or options.end is None:
-        raise FieldError("from", "a replay needs --from and --to, or --incident")
-    if options.end <= options.start:
-        raise FieldError("to", "must be after --from")
+    problem = check_request(options)
+    if problem:
+        field, _, text = problem.partition(": ")
+        raise FieldError(field, text)
     return options.start, options.end, None
 
 
-def run_replay(gui_options, options: ReplayOptions) -> int:
+def run_replay(gui_options, options: ReplayRequest) -> int:
     """`gridcommand gui --replay`: a replay window on its own (or its screenshot)."""
     from core.incidents import FieldError
     from db.config import load_settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
 
 from core.settings import Settings
@@ -21,6 +21,8 @@ from desktop.replay.whatif_dock import WhatIfDock
 
 
 class ReplayWindow(QMainWindow):
+    sig_closed = Signal()
+
     def __init__(self, settings: Settings, map_view: MapView, live: LiveModel, start: datetime, end: datetime,
                  parent=None):
         super().__init__(parent)
@@ -66,6 +68,10 @@ class ReplayWindow(QMainWindow):
         self.setWindowTitle(self.tr("Replay %1 – %2 — Grid Command").replace(
             "%1", _local(start, zone)).replace("%2", _local(end, zone)))
         self.resize(1600, 900)
+
+    def closeEvent(self, event) -> None:
+        super().closeEvent(event)
+        self.sig_closed.emit()
 
     def show_progress(self, fixes: int, done: float) -> None:
         self.progress.setValue(round(done * 1000))

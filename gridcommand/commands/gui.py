@@ -76,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
         if args.incident is None and (args.replay_from is None or args.replay_to is None):
             print("gridcommand: --replay needs --from and --to, or --incident", file=sys.stderr)
             return 2
-        from desktop.replay.app import ReplayOptions, run_replay
+        from core.replay_frame import ReplayRequest
+        from desktop.replay.app import run_replay
 
         options.save_settings = False  # a replay leaves the live window's settings alone
-        return run_replay(options, ReplayOptions(args.replay_from, args.replay_to, args.incident))
+        return run_replay(options, ReplayRequest(args.replay_from, args.replay_to, args.incident))
     if args.wall:
         from desktop.wall.app import run_wall
 

@@ -140,3 +140,35 @@ def test_stepping_between_events_and_following_a_unit(qtbot, replay):
     controller.seek(source.end - timedelta(minutes=MINUTES - 3))
     assert all(p[2] <= int((source.end - timedelta(minutes=MINUTES - 3)).timestamp() * 1000)
                for p in app.scene.units.trail_points)
+
+
+def test_file_replay_opens_replays_beside_the_live_window(qtbot, monkeypatch, night, gui):
+    from core.replay_frame import ReplayRequest
+    from desktop.replay.open_dialog import ReplayDialog
+
+    requests = iter([ReplayRequest(NIGHT, NIGHT + timedelta(minutes=MINUTES)),
+                     ReplayRequest(incident="JQ20261129-0001")])
+
+    def choose(dialog):
+        dialog.request = next(requests)
+        return True
+
+    monkeypatch.setattr(ReplayDialog, "exec", choose)
+    opened = []
+    for _ in range(2):
+        gui.window.sig_replay_requested.emit()
+        replay = gui.replays[-1]
+        opened.append(replay)
+        with qtbot.waitSignal(replay.sig_startup_completed, timeout=60000):
+            pass
+    assert len(gui.replays) == 2 and gui.window.isVisible()
+    first, second = opened
+    assert first.ws.engine is gui.ws.engine and first.ws.runner.read_only and not gui.ws.runner.read_only
+    # The window around one incident opens at its intake, selected.
+    assert second.controller.selected_id is not None
+    assert second.ws.now() == second.controller.source.intake_of(second.controller.selected_id)
+    # The live window's clock and units are its own.
+    assert gui.ws.clock is not first.ws.clock and gui.live is not first.live
+    first.window.close()
+    qtbot.waitUntil(lambda: len(gui.replays) == 1, timeout=5000)
+    assert gui.replays == [second]
