@@ -71,13 +71,14 @@ class LiveModel(QObject):
         if batch.kinds:
             self.sig_kinds_changed.emit(set(batch.kinds))
 
-    def show_as_of(self, units: dict[int, UnitInfo], changed: list[int]) -> None:
+    def show_as_of(self, units: dict[int, UnitInfo], changed: list[int], prepared: dict | None = None) -> None:
         """A replay frame: the units as they stood at the replay time. The views hear of
-        ``changed`` at once (a frame is already paced); a different set of units is a reload."""
+        ``changed`` at once (a frame is already paced); a different set of units is a reload.
+        ``prepared``: the changed units' map rows, made already (``units_js.RowCache``)."""
         same = units.keys() == self.units.keys()
         self.units = units
         self._pending.clear()
-        self._prepared.clear()
+        self._prepared = dict(prepared) if prepared and same else {}
         if not same:
             self.sig_roster_reloaded.emit()
         elif changed:

@@ -49,6 +49,38 @@ class RowSerializer:
         return {uid: _row(uid, *who[uid], fix, self.shift) for uid, fix in batch.fixes.items() if uid in who}
 
 
+def _number(value) -> str:
+    return "null" if value is None else repr(value)
+
+
+class RowCache:
+    """Rows for many units at once (a replay frame moves every unit): the parts that
+    rarely change (agency, status, callsign) are JSON-encoded once per unit, the rest
+    formatted directly — the same text ``unit_row`` makes, several times faster."""
+
+    def __init__(self, shift: BasemapShift = NO_SHIFT):
+        self.shift = shift
+        self._who: dict[int, tuple[tuple[str, str, str], str, str]] = {}
+
+    def rows(self, units: Iterable[UnitInfo]) -> dict[int, str]:
+        out = {}
+        point = self.shift.point
+        for unit in units:
+            fix = unit.last_fix
+            if fix is None:
+                continue
+            key = (unit.agency, unit.status, unit.callsign)
+            who = self._who.get(unit.unit_id)
+            if who is None or who[0] != key:
+                agency, status, callsign = (json.dumps(v, ensure_ascii=False) for v in key)
+                who = self._who[unit.unit_id] = (key, f"{agency},{status}", callsign)
+            lon, lat = point(fix.lon, fix.lat)
+            out[unit.unit_id] = (f"[{unit.unit_id},{round(lon, 7)!r},{round(lat, 7)!r},{who[1]},"
+                                 f"{int(fix.time.timestamp() * 1000)},{who[2]},{_number(fix.accuracy_m)},"
+                                 f"{_number(fix.speed_mps)}]")
+        return out
+
+
 def payload(rows: Iterable[str], now: datetime, *, full: bool, seq: int, stale_after_s: float,
             label_min_zoom: int) -> str:
     head = json.dumps({"now": int(now.timestamp() * 1000), "full": full, "seq": seq,

@@ -47,7 +47,7 @@ class ReplayApp(QObject):
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.scene.add_view(self.map_view)
-        self.window = ReplayWindow(settings, self.map_view, self.ws.live, start, end)
+        self.window = ReplayWindow(settings, self.map_view, self.ws.docks_live, start, end)
         # The same page cache as the live window: the city's page shows while history loads.
         self.page_cache = PageCache(data_dir() / "page-cache", f"{place.db_url}|{place.language}")
         self.map_data = MapDataController(self.ws, self.scene, None, self.page_cache, self)

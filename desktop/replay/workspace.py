@@ -103,6 +103,11 @@ class ReplayWorkspace(Workspace):
                  actor: "Actor | None" = None, parent=None):
         super().__init__(settings, place, clock=ReplayClock(start, end), actor=actor, parent=parent)
         self.source: ReplaySource | None = None
+        # The units board and unit card read their own copy, refreshed a few times a second
+        # while playing (every frame moves every unit; a table needs no 30 updates a second).
+        from desktop.live.live_model import LiveModel
+
+        self.docks_live = LiveModel(settings.live.stale_after_s, clock=self.clock, parent=self)
         self._relay = _ProgressRelay(self)
         self._relay.sig_progress.connect(self.sig_load_progress.emit)
 
@@ -121,6 +126,10 @@ class ReplayWorkspace(Workspace):
         from db.operations import OperationRunner
 
         return OperationRunner(self.engine, self.actor)
+
+    def close(self) -> None:
+        self.docks_live.stop()
+        super().close()
 
     def load(self, on_done, on_error, engine=None) -> None:
         """Read the window in the background; ``sig_load_progress`` tells how far it got."""
