@@ -2,7 +2,8 @@
 finds it. The simulator moves the units through the streets under a hand-moved clock,
 demo incidents arrive, and a dispatcher stand-in sends each one the best-ranked unit
 at its intake moment (``db.drill_ops.ranking_at_intake``); units drive there, arrival
-detection records them, they are released after the handling time. Everything is
+detection (``feeds.arrival``, polled each step) records them; the simulated terminals
+sign off, report and release as the demo settings say. Everything is
 written through the usual paths (``store_fixes``, the operation runner), so the
 history looks like one a real night leaves.
 
@@ -30,6 +31,7 @@ __all__ = ["DemoHistory", "record_demo_history"]
 
 log = logging.getLogger(__name__)
 DISPATCHER = Actor("demo:dispatcher", "demo history")
+ARRIVAL_EVERY = 3  # steps
 
 
 @dataclass
@@ -38,6 +40,7 @@ class DemoHistory:
     end: datetime
     incidents: list[str] = field(default_factory=list)  # numbers
     dispatched: int = 0
+    arrived: int = 0
     fixes: int = 0
 
 
@@ -46,6 +49,7 @@ def record_demo_history(engine: Engine, start: datetime, minutes: float, *, inci
                         settings: Settings | None = None) -> DemoHistory:
     """Simulate ``minutes`` of the seeded demo city from ``start``; incidents are
     dispatched ``dispatch_after_s`` after they were received (the call is taken first)."""
+    from feeds.arrival import ArrivalDetector
     from feeds.simulator import SimulatorRunner
 
     settings = settings or Settings()
@@ -53,12 +57,18 @@ def record_demo_history(engine: Engine, start: datetime, minutes: float, *, inci
     sim = SimulatorRunner(engine, rate=rate, seed=seed, clock=clock, dispatch=settings.dispatch, demo=settings.demo,
                           incidents_per_hour=incidents_per_hour)
     dispatcher = OperationRunner(engine, DISPATCHER, clock)
+    # Nobody else watches positions written straight to the database (as `gridcommand simulate`).
+    arrivals = ArrivalDetector(engine, settings.dispatch, clock)
     sessions = session_factory(engine)
     out = DemoHistory(start=start, end=start + timedelta(minutes=minutes))
     waiting: dict[int, datetime] = {}
+    step = 0
     while clock.now() < out.end:
         clock.advance(step_s)
         out.fixes += sim.tick().accepted
+        step += 1
+        if step % ARRIVAL_EVERY == 0:  # units stay on scene for minutes: a poll every 15 s finds them
+            out.arrived += len(arrivals.poll_once())
         with sessions() as session:
             fresh = session.execute(select(Incident.id, Incident.received_at).where(
                 Incident.state == "received", Incident.received_at <= clock.now())).all()

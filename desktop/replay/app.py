@@ -81,8 +81,10 @@ class ReplayApp(QObject):
         source = loaded.source
         self.window.show_loaded(len(source.index), len(source.history.incidents))
         self.controller.start(source)
-        if self.focus_incident is not None:
-            self.controller.jump_to_incident(self.focus_incident)
+        if self.focus_incident is not None and self.controller.jump_to_incident(self.focus_incident):
+            # Complete (and a screenshot taken) once the what-if's choices are listed.
+            self._pending.add("whatif")
+            self.controller.sig_ranking_ready.connect(lambda _id: self._stage_done("whatif"))
         self._stage_done("history")
 
     def _on_failed(self, exc: BaseException) -> None:

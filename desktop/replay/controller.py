@@ -135,12 +135,14 @@ class ReplayController(QObject):
         if self.source is not None:
             self.render(self.clock.step(self.source.tick_times, direction))
 
-    def jump_to_incident(self, incident_id: int) -> None:
-        """Seek to an incident's intake moment and select it (``--incident``, tests)."""
+    def jump_to_incident(self, incident_id: int) -> bool:
+        """Seek to an incident's intake moment, paused there for a what-if (``--incident``)."""
         at = self.source.intake_of(incident_id) if self.source is not None else None
-        if at is not None:
-            self.render(self.clock.seek(at))
-            self.select_incident(incident_id)
+        if at is None:
+            return False
+        self.render(self.clock.seek(at))
+        self._on_intake(incident_id)
+        return True
 
     def _on_timer(self) -> None:
         at = self.clock.now()
