@@ -286,6 +286,8 @@ class ReplayController(QObject):
         if inc is None:
             return
         self.select_incident(incident_id)
+        # The call's surroundings, as a dispatcher looks at them to choose (about 2 km across).
+        self.scene.static.fly_to_bounds(inc.lon - 0.012, inc.lat - 0.009, inc.lon + 0.012, inc.lat + 0.009)
         dock = self.window.incidents_dock
         title = self.tr("%1 · %2 received: which units do you send?").replace("%1", inc.number).replace(
             "%2", dock.model.category_label(inc.category))

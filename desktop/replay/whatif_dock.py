@@ -74,9 +74,11 @@ class WhatIfDock(QDockWidget):
         self.units.blockSignals(True)
         self.units.clear()
         for rec in ranking:
-            ring = labels.age_text(rec.ring * 60) if rec.ring else "—"
+            ring = (self.tr("%1-minute ring").replace("%1", str(rec.ring)) if rec.ring
+                    else self.tr("beyond the rings"))
             item = QListWidgetItem(f"{rec.callsign}  ·  {labels.tier_name(rec.tier)}  ·  "
-                                   f"{labels.distance_text(rec.distance_m)}  ·  {self.tr('ring')} {ring}")
+                                   f"{self.tr('ETA')} {labels.duration_text(rec.eta_s)}  ·  "
+                                   f"{labels.distance_text(rec.distance_m)}  ·  {ring}")
             item.setData(Qt.ItemDataRole.UserRole, rec.callsign)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
