@@ -23,7 +23,7 @@ from desktop.errors import UserMessage
 from desktop.controllers.map_data import page_if_changed, page_labels_for
 from desktop.map.page_cache import PageCache
 from desktop.map.scene import MapScene
-from desktop.map.view import MapView
+from desktop.map.view import MapView, make_map_view, tile_host_pattern  # noqa: F401 - the view is made there
 from desktop.runtime import application, install_translations
 from desktop.workspace import Workspace, resolve_place
 
@@ -54,19 +54,6 @@ class GuiOptions:
     @property
     def run_feeds(self) -> bool:
         return self.demo if self.embedded_feeds is None else self.embedded_feeds
-
-
-def tile_host_pattern(url_template: str) -> str:
-    """The host of a tile URL template, lower-cased, with Leaflet's {s} subdomain kept
-    as a wildcard for the request filter (``http://{s}.tiles.lan:8080/...`` -> ``{s}.tiles.lan``)."""
-    return url_template.split("/")[2].rsplit("@", 1)[-1].split(":")[0].lower()
-
-
-def make_map_view(settings: Settings) -> MapView:
-    """A map view with the request filter and tile source the basemap setting asks for."""
-    basemap = settings.basemap
-    allowed = {tile_host_pattern(basemap.url)} if basemap.kind == "url" and "//" in basemap.url else set()
-    return MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None, allowed_hosts=allowed)
 
 
 @dataclass(frozen=True)

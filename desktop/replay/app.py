@@ -1,7 +1,7 @@
 """The composition for a replay window: its workspace (replay clock, read-only runner,
 history source), its own map scene and view, the window and the replay controller.
-It stands beside the live window (File → 回放 opens one; several may run at once) or
-alone (`gridcommand gui --replay --from T --to T`, `--incident ID`).
+It stands beside the live window (File → 回放 opens one, ``open_beside``; several may
+run at once) or alone (`gridcommand gui --replay`, ``desktop.replay.run``).
 
 Start-up: the window shows at once (with the page built last time for this database,
 if any); the history is read in the background with its progress in the status bar;
@@ -9,7 +9,6 @@ then the page is brought up to date and the first frame drawn."""
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -30,10 +29,10 @@ class ReplayApp(QObject):
                  incident_id: int | None = None, actor=None, parent=None):
         super().__init__(parent)
         from db.config import data_dir
-        from desktop.app import make_map_view
         from desktop.controllers.map_data import MapDataController
         from desktop.map.page_cache import PageCache
         from desktop.map.scene import MapScene
+        from desktop.map.view import make_map_view
         from desktop.replay.controller import ReplayController
         from desktop.replay.window import ReplayWindow
         from desktop.replay.workspace import ReplayWorkspace
@@ -173,37 +172,3 @@ def resolve_window(options: ReplayRequest, engine) -> tuple[datetime, datetime, 
         field, _, text = problem.partition(": ")
         raise FieldError(field, text)
     return options.start, options.end, None
-
-
-def run_replay(gui_options, options: ReplayRequest) -> int:
-    """`gridcommand gui --replay`: a replay window on its own (or its screenshot)."""
-    from core.incidents import FieldError
-    from db.config import load_settings
-    from db.engine import DatabaseUnavailable
-    from desktop.app import prepare_gui, take_screenshot
-    from desktop.workspace import open_database, resolve_place
-
-    settings, problems = load_settings()
-    qapp = prepare_gui(gui_options, settings)
-    for problem in problems:
-        print(f"gridcommand: settings: {problem}", file=sys.stderr)
-    place = resolve_place(settings, gui_options.db_url, gui_options.demo, gui_options.language, gui_options.theme)
-    try:
-        engine = open_database(place)
-        start, end, incident_id = resolve_window(options, engine)
-    except (FieldError, DatabaseUnavailable) as exc:
-        print(f"gridcommand gui --replay: {exc}", file=sys.stderr)
-        return 2
-    app = ReplayApp(settings, place, start, end, engine=engine, incident_id=incident_id)
-    app.window.show()
-    if gui_options.screenshot is not None:
-        code = take_screenshot(app, gui_options.screenshot, gui_options.timeout_s)
-        app.close()
-        engine.dispose()
-        return code
-    app.sig_startup_failed.connect(lambda _msg: None)  # the window shows the message; the user closes it
-    app.start()
-    code = qapp.exec()
-    app.close()
-    engine.dispose()
-    return code

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             print("gridcommand: --replay needs --from and --to, or --incident", file=sys.stderr)
             return 2
         from core.replay_frame import ReplayRequest
-        from desktop.replay.app import run_replay
+        from desktop.replay.run import run_replay
 
         options.save_settings = False  # a replay leaves the live window's settings alone
         return run_replay(options, ReplayRequest(args.replay_from, args.replay_to, args.incident))
