@@ -74,12 +74,16 @@ class ReplayFrame:
 
 
 class ReplaySource:
-    def __init__(self, roster: Iterable[UnitInfo], index: PositionIndex, history: History):
+    def __init__(self, roster: Iterable[UnitInfo], index: PositionIndex, history: History,
+                 checkins: Iterable[datetime] = ()):
+        """``checkins``: when patrol check-ins at must-visit points began (the stored patrol
+        events), ticks on the timeline beside the incidents' events."""
         # Who each unit is; its fix and status come from the replay time, never from now.
         self.roster = {u.unit_id: u for u in roster}
         self.index = index
         self.history = history
-        self.ticks: list[Tick] = ticks(history)
+        self.ticks: list[Tick] = sorted([*ticks(history), *(Tick(at, "checkin") for at in checkins
+                                                             if history.start <= at <= history.end)])
         self.tick_times: list[datetime] = [t.at for t in self.ticks]
         self.intakes: list[tuple[datetime, int]] = sorted((i.received_at, i.id) for i in history.incidents
                                                           if history.start <= i.received_at <= history.end)

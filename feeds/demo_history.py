@@ -26,6 +26,7 @@ from db.incident_ops import dispatch_units
 from db.incidents_repo import get_incident
 from db.models import Incident
 from db.operations import Actor, OperationRunner
+from db.patrol_repo import events_between, rebuild
 
 __all__ = ["DemoHistory", "record_demo_history"]
 
@@ -41,6 +42,7 @@ class DemoHistory:
     incidents: list[str] = field(default_factory=list)  # numbers
     dispatched: int = 0
     arrived: int = 0
+    checkins: int = 0
     fixes: int = 0
 
 
@@ -92,6 +94,10 @@ def record_demo_history(engine: Engine, start: datetime, minutes: float, *, inci
             except Exception as exc:  # a unit taken meanwhile: the next incident still gets one
                 log.warning("demo history: %s not dispatched: %s", incident.number, exc)
     sim.finish()
+    # Check-ins at must-visit points, as the live detector in `serve` would have found them.
+    rebuild(OperationRunner(engine, DISPATCHER, clock), start, out.end, settings.patrol)
+    with sessions() as session:
+        out.checkins = len(events_between(session, ("checkin",), start, out.end))
     if sim.incidents is not None:
         out.incidents = list(sim.incidents.created)
     return out

@@ -117,7 +117,8 @@ def _record_demo(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"recorded {utc_iso(history.start)} – {utc_iso(history.end)}: {history.fixes} fixes, "
-          f"{len(history.incidents)} incidents, {history.dispatched} dispatched, {history.arrived} arrivals")
+          f"{len(history.incidents)} incidents, {history.dispatched} dispatched, {history.arrived} arrivals, "
+          f"{history.checkins} patrol check-ins")
     print(f"replay it: gridcommand gui --replay --from {utc_iso(history.start)} --to {utc_iso(history.end)}"
           + (" --demo" if args.demo else ""))
     return 0

@@ -59,6 +59,10 @@ def test_trails_intakes_and_requests():
     assert source.intakes_between(T0 + timedelta(seconds=40), T0 + timedelta(minutes=5)) == []
     assert source.intake_of(7) == T0 + timedelta(seconds=40)
     assert [t.kind for t in source.ticks] == ["received", "dispatch", "arrival"]
+    # Patrol check-ins join the timeline; those outside the window do not.
+    with_checkins = ReplaySource(source.roster.values(), source.index, source.history,
+                                 [T0 + timedelta(seconds=45), T0 - timedelta(minutes=1)])
+    assert [t.kind for t in with_checkins.ticks] == ["received", "checkin", "dispatch", "arrival"]
     assert check_request(ReplayRequest(T0, T0 + timedelta(hours=1))) is None
     assert check_request(ReplayRequest(T0, T0)).startswith("to:")
     assert check_request(ReplayRequest(T0)).startswith("from:")

@@ -60,6 +60,7 @@ def test_a_trainer_watches_an_incident_at_60x_pauses_at_intake_and_scores_a_what
     source = controller.source
     # The timeline shows the night's events; the trainer finds an incident received a few minutes in.
     assert window.timeline.slider.marks and len(window.timeline.slider.marks) == len(source.ticks)
+    assert {"received", "dispatch", "arrival", "checkin"} <= {t.kind for t in source.ticks}
     received = [t for t in source.ticks if t.kind == "received" and t.at >= NIGHT + timedelta(minutes=4)]
     assert received, [t.kind for t in source.ticks]
     intake = received[0].at
