@@ -47,22 +47,16 @@ def load_replay(place: Place, start: datetime, end: datetime, progress=None, eng
     fix. Off the GUI thread."""
     from db.code_tables_repo import load_code_tables
     from db.engine import session_factory
-    from db.history import load_fixes, load_history
-    from db.patrol_repo import events_between
+    from db.history import load_source
     from db.places_repo import load_all_layers
-    from db.units_repo import load_units
     from desktop.workspace import open_database
 
     eng = engine if engine is not None else open_database(place)
     with session_factory(eng)() as session:
         tables = load_code_tables(session)
         layers = load_all_layers(session)
-        roster = [u.__class__(u.unit_id, u.callsign, u.name, u.agency, u.force, u.tier, u.travel_mode, u.status,
-                              u.grid_code, u.members, u.kit, u.devices, None) for u in load_units(session)]
-        history = load_history(session, start, end)
-        checkins = [row.start_at for row in events_between(session, ("checkin",), start, end)]
-        index = load_fixes(session, start, end, progress=progress)
-    return LoadedHistory(eng, tables, layers, ReplaySource(roster, index, history, checkins))
+        source = load_source(session, start, end, progress=progress)
+    return LoadedHistory(eng, tables, layers, source)
 
 
 def incident_window(engine, incident: str, before_min: float = 10, after_min: float = 50) -> tuple[datetime, datetime]:
