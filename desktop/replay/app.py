@@ -41,6 +41,7 @@ class ReplayApp(QObject):
         self.place = place
         self._engine = engine
         self.focus_incident = incident_id
+        self.interactive = True  # False: nobody is there to click a dialog away (screenshots)
         self.embedded = None  # take_screenshot's question: no simulator in a replay
         self.ws = ReplayWorkspace(settings, place, start, end, actor=actor, parent=self)
         self.scene = MapScene(settings, self.ws.live, parent=self)
@@ -88,8 +89,9 @@ class ReplayApp(QObject):
 
     def _on_failed(self, exc: BaseException) -> None:
         log.error("replay could not load: %s", exc)
-        self.ws.report(exc)
         self.sig_startup_failed.emit(f"replay could not load: {exc}")
+        if self.interactive:  # a screenshot run says it on stderr; a dialog would wait for a click
+            self.ws.report(exc)
 
     def _stage_done(self, stage: str) -> None:
         if stage in self._pending:

@@ -257,8 +257,8 @@ class ReplayController(QObject):
     def _draw_rings(self) -> None:
         """The selected incident's 1-3-5 rings as the dispatcher saw them (the street network
         and travel model in force; the rings do not depend on where units were)."""
-        inc = self.source.history.incidents if self.source else []
-        inc = next((i for i in inc if i.id == self.selected_id), None)
+        incidents = self.source.history.incidents if self.source else []
+        inc = next((i for i in incidents if i.id == self.selected_id), None)
         if inc is None:
             self.scene.rings.clear()
             return

@@ -28,6 +28,7 @@ def run_replay(gui_options, options: ReplayRequest) -> int:
         print(f"gridcommand gui --replay: {exc}", file=sys.stderr)
         return 2
     app = ReplayApp(settings, place, start, end, engine=engine, incident_id=incident_id)
+    app.interactive = gui_options.screenshot is None
     app.window.show()
     if gui_options.screenshot is not None:
         code = take_screenshot(app, gui_options.screenshot, gui_options.timeout_s)
