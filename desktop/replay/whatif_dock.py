@@ -76,8 +76,8 @@ class WhatIfDock(QDockWidget):
         for rec in ranking:
             ring = (self.tr("%1-minute ring").replace("%1", str(rec.ring)) if rec.ring
                     else self.tr("beyond the rings"))
-            item = QListWidgetItem(f"{rec.callsign}  ·  {labels.tier_name(rec.tier)}  ·  "
-                                   f"{self.tr('ETA')} {labels.duration_text(rec.eta_s)}  ·  "
+            eta = self.tr("ETA %1").replace("%1", labels.duration_text(rec.eta_s))
+            item = QListWidgetItem(f"{rec.callsign}  ·  {labels.tier_name(rec.tier)}  ·  {eta}  ·  "
                                    f"{labels.distance_text(rec.distance_m)}  ·  {ring}")
             item.setData(Qt.ItemDataRole.UserRole, rec.callsign)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -116,10 +116,12 @@ class WhatIfDock(QDockWidget):
         table = "".join(f"<tr><td style='color:{muted};padding-right:8px'>{e(k)}</td><td>{e(v)}</td></tr>"
                         for k, v in rows)
         colour = theme.ui_color("ok" if score.score >= 80 else "warn" if score.score >= 50 else "alert")
+        headline = self.tr("Score %1").replace("%1", f"{score.score:.0f}")
         self.result.setText(f"<div style='font-size:22px;font-weight:bold;color:{colour}'>"
-                            f"{e(self.tr('Score'))} {score.score:.0f}</div><table>{table}</table>")
+                            f"{e(headline)}</div><table>{table}</table>")
         self.save_button.setEnabled(True)
 
     def show_saved(self, result_id: int) -> None:
         self.save_button.setEnabled(False)
-        self.result.setText(self.result.text() + f"<p>{html.escape(self.tr('Saved (drill result %1).').replace('%1', str(result_id)))}</p>")
+        saved = self.tr("Saved (drill result %1).").replace("%1", str(result_id))
+        self.result.setText(self.result.text() + f"<p>{html.escape(saved)}</p>")
