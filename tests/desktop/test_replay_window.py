@@ -74,9 +74,12 @@ def test_a_trainer_watches_an_incident_at_60x_pauses_at_intake_and_scores_a_what
     assert incident_id not in {i.id for i in controller.frame.incidents}  # not received yet
     placed = dict(app.live.units)
     assert placed, "units are on the map at the replay time"
-    moving = next(uid for uid in placed if _unit_js(qtbot, app, uid) is not None)
-    qtbot.waitUntil(lambda: _unit_js(qtbot, app, moving) is not None, timeout=5000)
+    # The page drew every unit placed at that time (and no other).
+    qtbot.waitUntil(lambda: run_js(qtbot, app.map_view, "gridmap.unitCount()") == len(placed), timeout=10000)
+    moving = next(iter(placed))
     start_js = _unit_js(qtbot, app, moving)
+    assert (start_js["lat"], start_js["lng"]) == pytest.approx((placed[moving].last_fix.lat,
+                                                                 placed[moving].last_fix.lon))
 
     # Watch at 60x: the replay stops by itself at the intake moment.
     window.timeline.speed_box.setCurrentIndex(window.timeline.speed_box.findData(60))
