@@ -5,12 +5,13 @@ In memory: 5,000 units with fresh fixes at random points within the demo grids
 ``resources/demo/streets.geojson`` through core. Each sample is a new random
 tier-1 incident (a new call) inside the grids, so no per-incident cache helps.
 
-Every timed call is ``core.dispatch_view.dispatch_view`` -- the dock's own call: all
-candidates ranked (no limit; the escalation dock needs every tier), routes for the
-20 rows the list shows, and the 1/3/5-minute rings of the ring mode.
+Every timed call is ``core.dispatch_view.incident_ranking`` -- the incident controller's own
+call when a dispatcher selects an incident: all candidates ranked (no limit; the escalation
+dock needs every tier), routes for the 20 rows the list shows, the 1/3/5-minute rings of the
+ring mode, and the escalation dock's picture (availability per tier and force, the rules).
 
-- straight_*: ``dispatch_view(mode="straight")`` (straight-line ETAs + circle rings);
-- road_*: ``dispatch_view(mode="road")`` (street ETAs, 20 routes, isochrones);
+- straight_*: ``incident_ranking(mode="straight")`` (straight-line ETAs + circle rings);
+- road_*: ``incident_ranking(mode="road")`` (street ETAs, 20 routes, isochrones);
 - rings_median_ms: the isochrones alone, inside the road figure;
 - all_routes_median_ms: the road call as the dock made it before (a route for every
   candidate), for comparison;
@@ -37,7 +38,8 @@ from shapely.geometry import shape
 
 from bench.common import median, percentile
 from core.dispatch import ROAD_HORIZON_S, TIE_S, isochrones, rank_units
-from core.dispatch_view import ROWS_SHOWN, dispatch_view
+from core.dispatch_view import ROWS_SHOWN, incident_ranking
+from core.incidents import IncidentSnapshot
 from core.geodesy import bbox_of, distances_m
 from core.layers import LayerFeature
 from core.road_network import RoadNetwork
@@ -191,8 +193,12 @@ def run(repeat: int = 5, units: int = UNITS) -> dict:
     common = dict(needs="any", now=now, model=model, stale_after_s=60)
 
     def view(lon, lat, grid, mode):
-        return dispatch_view(fleet, lon, lat, incident_grid=grid, incident_tier=INCIDENT_TIER, mode=mode,
-                             network=network, ring_mode=settings.ring_mode, **common)
+        incident = IncidentSnapshot(id=1, number="B1", category="other", level="general", source="110",
+                                    state="received", tier=INCIDENT_TIER, lon=lon, lat=lat, version=1,
+                                    received_at=now, grid_code=grid)
+        view, _picture = incident_ranking(incident, fleet, (), mode=mode, network=network, settings=settings,
+                                          **common)
+        return view
 
     # Warm-up: the per-network routing index is built once, on first use.
     t0 = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from functools import lru_cache
 from typing import Callable, TypeAlias
 
@@ -153,7 +154,22 @@ _ALIASES: dict[str, CrsName] = {
 _EPSG_RE = re.compile(r"^(?:epsg:|urn:ogc:def:crs:epsg:[0-9.]*:)(\d{4,6})$")
 
 
-@lru_cache(maxsize=64)
+def _per_thread(fn):
+    """lru_cache, one cache per thread: a pyproj Transformer must not be shared between
+    threads (it crashes the process), and the desktop reads on background workers what the
+    GUI thread or another worker may already have transformed."""
+    local = threading.local()
+
+    def cached(*args):
+        own = getattr(local, "fn", None)
+        if own is None:
+            own = local.fn = lru_cache(maxsize=64)(fn)
+        return own(*args)
+
+    return cached
+
+
+@_per_thread
 def _pyproj_crs(name: CrsName) -> CRS:
     return CRS.from_user_input(name)
 
@@ -186,7 +202,7 @@ def _identity(x: float, y: float) -> tuple[float, float]:
     return x, y
 
 
-@lru_cache(maxsize=64)
+@_per_thread
 def _to_wgs84(name: CrsName) -> Transform:
     if name in (WGS84, CGCS2000):
         # CGCS2000 differs from WGS84 by centimetres: equal for display.
@@ -224,7 +240,7 @@ def _bounds(name: CrsName) -> tuple[float, float, float, float]:
     if area is None:
         # Nothing to check against: accept everything rather than guess.
         return (-math.inf, -math.inf, math.inf, math.inf)
-    to_crs = Transformer.from_crs(WGS84, name, always_xy=True)
+    to_crs = Transformer.from_crs(WGS84, name, always_xy=True)  # used here only, never kept
     w, s, e, n = area.bounds
     m = _AREA_MARGIN_DEG
     wide = (max(w - m, -180.0), max(s - m, -90.0), min(e + m, 180.0), min(n + m, 90.0))
@@ -260,7 +276,7 @@ def gauss_kruger_zone_epsg(lon: float) -> int:
     return _GK_FIRST_EPSG + zone - _GK_FIRST_ZONE
 
 
-@lru_cache(maxsize=32)
+@_per_thread
 def _metric_pair(epsg: int) -> tuple[Transform, Transform]:
     fwd = Transformer.from_crs(WGS84, f"EPSG:{epsg}", always_xy=True)
     inv = Transformer.from_crs(f"EPSG:{epsg}", WGS84, always_xy=True)

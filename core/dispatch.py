@@ -29,6 +29,7 @@ __all__ = ["JSON_FIELDS", "RINGS_S", "RING_BUFFER_M", "ROAD_HORIZON_S", "TIE_S",
            "format_distance", "format_duration", "isochrones", "rank_units", "ring_counts", "ring_of"]
 
 RINGS_S = (60, 180, 300)
+INF = float("inf")
 # The road search stops here; units beyond fall back to the straight-line estimate.
 ROAD_HORIZON_S = 600.0
 # ETAs this close count as equal: the unit of the incident's own grid goes first.
@@ -48,11 +49,22 @@ class Recommendation:
     eta_s: float  # from the order to arrival, turn-out included
     ring: int | None  # 1, 3, 5 or None
     mode: str  # "road" or "straight" (an estimate)
-    reason: str
+    note: str | None = None  # a reason given as text; None: written from ``basis`` when asked
     route: list[tuple[float, float]] | None = None  # (lon, lat) unit -> incident, road mode only
     grid_code: str | None = None
     force: str = ""
     travel_mode: str = ""
+    # What the reason is written from: (how: road|unreached|straight, ETA s, metres, turn-out s,
+    # detour factor, own grid). Kept as facts because a ranking holds every candidate (thousands)
+    # and the dock reads the reason of the 20 it shows: formatting them all cost more than ranking.
+    basis: tuple | None = None
+
+    @property
+    def reason(self) -> str:
+        """One line saying why: how far, by road or estimated, the ETA with its turn-out, the grid."""
+        if self.note is not None:
+            return self.note
+        return _reason(self, *self.basis) if self.basis is not None else ""
 
     def as_json(self) -> dict:
         return {name: getattr(self, name) for name in JSON_FIELDS}
@@ -143,10 +155,11 @@ def _order(eta: np.ndarray, own: list[bool], callsigns: list[str], limit: int | 
     return out if limit is None else out[:limit]
 
 
-def _reason(unit: UnitInfo, how: str, eta_s: float, metres: float, model: TravelModel, own: bool) -> str:
+def _reason(unit: "Recommendation", how: str, eta_s: float, metres: float, turnout_s: float, detour_factor: float,
+            own: bool) -> str:
     label = MODE_LABELS.get(unit.travel_mode, unit.travel_mode or "on foot")
-    timing = f"ETA {format_duration(eta_s)} incl. {model.turnout_s:g} s turn-out"
-    estimate = f"estimate: straight line × {model.detour_factor:g}"
+    timing = f"ETA {format_duration(eta_s)} incl. {turnout_s:g} s turn-out"
+    estimate = f"estimate: straight line × {detour_factor:g}"
     if how == "road":
         text = f"{label} {format_distance(metres)} by road, {timing}"
     elif how == "unreached":
@@ -220,25 +233,27 @@ def rank_units(units: Iterable[UnitInfo], lon: float, lat: float, *, incident_gr
     route_tier_set = None if route_tiers is None else frozenset(route_tiers)
     shown = 0  # ranked units in route_tiers so far: the rows a caller lists
     out = []
+    etas, straights, roads = eta.tolist(), straight.tolist(), road_m.tolist()
+    turnout_s, detour = model.turnout_s, model.detour_factor
     for i in ranked:
-        unit, eta_s = cands[i], float(eta[i])
+        unit, eta_s = cands[i], etas[i]
         route = None
         if route_tier_set is None or unit.tier in route_tier_set:
             shown += 1
         wants_route = ((routes_for is None or shown <= routes_for)
                        and (route_tier_set is None or unit.tier in route_tier_set))
-        if mode == "road" and np.isfinite(road_m[i]):
-            how, metres = "road", float(road_m[i])
+        if mode == "road" and roads[i] != INF:
+            how, metres = "road", roads[i]
             if wants_route:
                 found = searches[VARIANT_OF_MODE.get(unit.travel_mode, "walk")]
                 route = index.route(found, (float(lons[i]), float(lats[i])), snap, i, int(exits[i]), (lon, lat))
         else:
-            how, metres = ("unreached" if mode == "road" else "straight"), float(straight[i])
+            how, metres = ("unreached" if mode == "road" else "straight"), straights[i]
+        rounded = round(eta_s, 1)
         out.append(Recommendation(
-            callsign=unit.callsign, unit_id=unit.unit_id, tier=unit.tier, status=unit.status, agency=unit.agency,
-            distance_m=round(float(straight[i]), 1), eta_s=round(eta_s, 1), ring=ring_of(round(eta_s, 1)),
-            mode="road" if how == "road" else "straight", reason=_reason(unit, how, eta_s, metres, model, own[i]),
-            route=route, grid_code=unit.grid_code, force=unit.force, travel_mode=unit.travel_mode))
+            unit.callsign, unit.unit_id, unit.tier, unit.status, unit.agency, round(straights[i], 1), rounded,
+            ring_of(rounded), "road" if how == "road" else "straight", None, route, unit.grid_code, unit.force,
+            unit.travel_mode, (how, eta_s, metres, turnout_s, detour, own[i])))
     return out
 
 

@@ -168,18 +168,21 @@ def forces_availability(units: Iterable[UnitInfo], recommendations: Iterable[Rec
     ``recommendations`` should be a full ranking (no limit) for the incident."""
     spec = TIERS[tier]
     members: dict[str, list[UnitInfo]] = {f.force: [] for f in spec.forces}
+    force_of: dict[int, str] = {}
     for unit in units:
         if unit.tier == tier and unit.force in members:
             members[unit.force].append(unit)
-    recs = list(recommendations)
-    out = []
-    for f in spec.forces:
-        ids = {u.unit_id for u in members[f.force]}
-        out.append(ForceAvailability(
-            force=f.force, label=f.label, total=len(ids),
-            available=sum(1 for u in members[f.force] if u.status == "available"),
-            rings=ring_counts(r for r in recs if r.unit_id in ids)))
-    return out
+            force_of[unit.unit_id] = unit.force
+    # One pass over the ranking (thousands of candidates), not one per force.
+    ranked: dict[str, list[Recommendation]] = {force: [] for force in members}
+    for r in recommendations:
+        force = force_of.get(r.unit_id)
+        if force is not None:
+            ranked[force].append(r)
+    return [ForceAvailability(force=f.force, label=f.label, total=len({u.unit_id for u in members[f.force]}),
+                              available=sum(1 for u in members[f.force] if u.status == "available"),
+                              rings=ring_counts(ranked[f.force]))
+            for f in spec.forces]
 
 
 @dataclass(frozen=True)

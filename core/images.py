@@ -29,10 +29,15 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def check_photo_size(size: int, max_bytes: int, name: str = "photo") -> None:
+    """The size limit alone: a file picked in the window is checked before it is read."""
+    if size > max_bytes:
+        raise FieldError(name, f"{size} bytes is over the limit of {max_bytes} bytes")
+
+
 def check_photo(data: bytes, max_bytes: int, name: str = "photo") -> tuple[str, str]:
     """(sha256, mime) of an acceptable photo; FieldError naming ``name`` otherwise."""
-    if len(data) > max_bytes:
-        raise FieldError(name, f"{len(data)} bytes is over the limit of {max_bytes} bytes")
+    check_photo_size(len(data), max_bytes, name)
     mime = sniff_image(data)
     if mime is None:
         raise FieldError(name, "is not an image (JPEG, PNG, GIF or WebP by its content)")

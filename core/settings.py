@@ -110,6 +110,15 @@ class ApiSettings:
 
 
 @dataclass
+class SecuritySettings:
+    """Log-in (users: `gridcommand user`; API clients: `gridcommand token`)."""
+
+    max_failed_logins: int = 5  # wrong passwords in a row before the account locks
+    lockout_minutes: float = 15.0  # how long it stays locked
+    idle_lock_minutes: float = 10.0  # the desktop locks after this long without input; 0: never
+
+
+@dataclass
 class DemoSettings:
     """What the simulated city does by itself (`gui --demo`, `gridcommand simulate`)."""
 
@@ -151,6 +160,10 @@ class WallSettings:
     ticker_rows: int = 12
     reconnect_max_s: int = 30  # reconnect back-off doubles from 1 s up to this
     font_px: int = 0  # body text size in pixels; 0: from the screen height (height / 45)
+    # Callsign labels only from this zoom (the workstation's is map.label_min_zoom): across a
+    # room a grid full of labels is noise, and each label costs the page memory. 17 keeps
+    # them off the city and grid views and on an incident's close-up.
+    label_min_zoom: int = 17
 
 
 @dataclass
@@ -167,6 +180,7 @@ class Settings:
     workorders: WorkOrderSettings = field(default_factory=WorkOrderSettings)
     patrol: PatrolSettings = field(default_factory=PatrolSettings)
     wall: WallSettings = field(default_factory=WallSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -222,12 +236,15 @@ class Settings:
 LIMITS: dict[str, tuple[float | None, float | None]] = {
     "basemap.max_zoom": (0, 24),
     "map.center_lon": (-180, 180), "map.center_lat": (-90, 90), "map.zoom": (0, 24), "map.label_min_zoom": (0, 24),
+    "wall.label_min_zoom": (0, 24),
     "live.stale_after_s": (0, None), "live.future_tolerance_s": (0, None), "live.trail_minutes": (0, None),
     "live.rejects_keep": (0, None),
     "dispatch.speed_foot_kmh": (0, 300), "dispatch.speed_ebike_kmh": (0, 300), "dispatch.speed_car_kmh": (0, 300),
     "dispatch.turnout_s": (0, None), "dispatch.detour_factor": (1, None), "dispatch.arrival_radius_m": (0, None),
     "dispatch.duplicate_radius_m": (0, None), "dispatch.duplicate_window_min": (0, None),
     "dispatch.handling_overrun_min": (0, None),
+    "security.max_failed_logins": (1, 100), "security.lockout_minutes": (0, None),
+    "security.idle_lock_minutes": (0, None),
 }
 _ABOVE = frozenset({"live.stale_after_s", "live.rejects_keep", "dispatch.speed_foot_kmh", "dispatch.speed_ebike_kmh",
                     "dispatch.speed_car_kmh", "dispatch.arrival_radius_m", "dispatch.handling_overrun_min"})

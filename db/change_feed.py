@@ -30,6 +30,9 @@ class FeedBatch:
     units: list[UnitInfo] | None = None  # the whole roster, reloaded when "units" changed
     # What a consumer prepared from the fixes on the polling thread (e.g. serialised rows).
     prepared: dict[int, Any] = field(default_factory=dict)
+    # time.monotonic() when the poll returned it: where the live-map benchmark's end-to-end
+    # figure starts (before the rows are serialised).
+    received_at: float = 0.0
 
     def __bool__(self) -> bool:
         return bool(self.fixes or self.kinds)

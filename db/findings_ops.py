@@ -106,4 +106,4 @@ def record_finding(runner: OperationRunner, new: NewFinding, settings: WorkOrder
         snapshot = order_by_number(session, order.number, max(ctx.now, order.issued_at)) if order else None
         return Recorded(finding.id, code, grid_id is None, snapshot)
 
-    return run_numbered(runner, "record patrol finding", write)
+    return run_numbered(runner, "record patrol finding", write, "record_findings")

@@ -21,6 +21,7 @@ from core.incidents import (
     STATE_TIMESTAMP, TERMINAL, DispatchRequest, DispatchSnapshot, FieldError, IncidentSnapshot, check_transition,
     find_duplicates, state_name,
 )
+from core.outcomes import CommendationInput, Outcome
 from core.settings import DispatchSettings
 from core.units import TIERS
 from db.engine import session_factory
@@ -28,17 +29,18 @@ from db.field_checks import check_code as _check_code, check_coordinate as _coor
 from db.incidents_repo import (
     dispatch_snapshot, get_incident, incident_snapshot, incidents_by_id, support_requested_ids,
 )
-from db.models import Dispatch, Escalation, Grid, Incident, IncidentEvent, Unit
+from db.models import Commendation, Dispatch, Escalation, Grid, Incident, IncidentEvent, Unit
 from db.operations import ConflictError, OpContext, OperationRunner, row_dict
 from db.places_repo import grid_index
 
 __all__ = [
-    "ARRIVAL_SOURCES", "DispatchRequest", "IncidentNotFound", "UnitUnavailable", "create_incident", "deescalate",
+    "ARRIVAL_SOURCES", "DispatchRequest", "close_incident", "record_commendation", "IncidentNotFound", "UnitUnavailable", "create_incident", "deescalate",
     "dispatch_units", "escalate", "record_arrival", "release_unit", "request_support", "transition",
     "unit_acknowledged", "unit_en_route",
 ]
 
 CREATE, EDIT, DISPATCH, ESCALATE = "create_incident", "edit_incident", "dispatch", "escalate"
+SUPPORT = "request_support"
 ARRIVAL_SOURCES = ("auto", "unit", "dispatcher")
 DISPATCH_MODES = ("road", "straight")
 DEFAULT_TZ = "Asia/Shanghai"  # incident numbers carry the local date
@@ -243,6 +245,46 @@ def transition(runner: OperationRunner, incident_id: int, target: str, *, expect
         return _audited(ctx, incident, before)
 
     return _run(runner, f"incident {target}", EDIT, incident_id, write)
+
+
+def close_incident(runner: OperationRunner, incident_id: int, outcome: Outcome, *, expected_version: int | None,
+                   note: str | None = None) -> IncidentSnapshot:
+    """办结: close the incident and record its outcome (core.outcomes) in the same write,
+    so no closed incident lacks one. Units still committed are released."""
+    if not isinstance(outcome, Outcome):
+        raise TypeError("outcome must be a core.outcomes.Outcome (check_outcome builds one)")
+    check_text("note", note, _TEXT_LIMITS["description"])
+
+    def write(ctx: OpContext) -> IncidentSnapshot:
+        incident = _load_incident(ctx, incident_id, expected_version)
+        before = row_dict(incident)
+        _set_state(ctx, incident, "closed", note=note, outcome=outcome.to_dict())
+        for name, value in outcome.to_dict().items():
+            setattr(incident, name, value)
+        for dispatch, unit in _committed(ctx.session, incident.id):
+            before_dispatch = row_dict(dispatch)
+            _release(ctx, incident, dispatch, unit, "incident closed")
+            ctx.session.flush()
+            ctx.audit("dispatches", dispatch.id, before_dispatch, row_dict(dispatch))
+        return _audited(ctx, incident, before)
+
+    return _run(runner, "incident closed", EDIT, incident_id, write)
+
+
+def record_commendation(runner: OperationRunner, entry: CommendationInput) -> int:
+    """Log a commendation (锦旗, a letter) a unit received; returns its id."""
+    def write(ctx: OpContext) -> int:
+        unit = ctx.session.scalar(select(Unit).where(Unit.callsign == entry.callsign))
+        if unit is None:
+            raise FieldError("unit", f"no unit with callsign {entry.callsign!r}")
+        row = Commendation(unit_id=unit.id, day=entry.day, kind=entry.kind, note=entry.note, created_at=ctx.now)
+        ctx.session.add(row)
+        ctx.session.flush()
+        ctx.audit("commendations", row.id, None, row_dict(row))
+        ctx.changed("commendations", row.id)
+        return row.id
+
+    return runner.run("record commendation", write, EDIT)
 
 
 def _committed(session: Session, incident_id: int) -> list[tuple[Dispatch, Unit]]:
@@ -495,4 +537,4 @@ def request_support(runner: OperationRunner, incident_id: int, *, unit_id: int |
         ctx.changed("incidents", incident.id)
         return _snapshot(ctx.session, incident)
 
-    return _run(runner, "request support", EDIT, incident_id, write)
+    return _run(runner, "request support", SUPPORT, incident_id, write)

@@ -13,33 +13,50 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
+from core.audit_chain import GENESIS, at_text, clean, json_text, row_hash
 from core.clock import Clock, SystemClock
+from core.roles import PERMISSIONS, ROLES, role_permissions
 from db.engine import DatabaseUnavailable, session_factory
-from db.models import AuditLog, ChangeLog
+from db.models import AuditLog, ChangeLog, FeedRevision
 from db.feed_revisions import lock_feed
 from db.notify import CHANGES_CHANNEL, notify
 
 T = TypeVar("T")
 CHANGES_FEED = "changes"
+# How many rows the audit chain has had appended (a removed tail shows against it);
+# written only under the changes feed's lock, which also orders the chain.
+AUDIT_COUNT_FEED = "audit"
 
 
 @dataclass(frozen=True)
 class Actor:
+    """Who runs an operation. ``role`` None with ``*``: the system itself (services,
+    the console of an account that is not a registered user)."""
+
     user: str
     workstation: str
     permissions: frozenset[str] = frozenset({"*"})
+    role: str | None = None
 
     @classmethod
     def local(cls) -> "Actor":
         return cls(user=getpass.getuser(), workstation=socket.gethostname())
 
+    @classmethod
+    def for_role(cls, user: str, workstation: str, role: str) -> "Actor":
+        return cls(user=user, workstation=workstation, permissions=role_permissions(role), role=role)
+
     def may(self, permission: str) -> bool:
         return "*" in self.permissions or permission in self.permissions
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role].label if self.role in ROLES else "系统 system"
 
 
 class PermissionDenied(PermissionError):
@@ -65,18 +82,44 @@ class OpContext:
     operation: str
     now: datetime
     kinds: set[str] = field(default_factory=set)
+    audited: int = 0  # audit rows appended to the chain in this operation
+    _head: str | None = None  # the chain's last hash, read under the feed lock
+    _locked: bool = False
+
+    def _lock(self) -> None:
+        if not self._locked:
+            # Change rows then commit in id order, so workstations polling "id > last seen"
+            # never skip one that a slower transaction commits later; the audit chain
+            # is appended under the same lock, so it follows commit order too.
+            lock_feed(self.session, CHANGES_FEED)
+            self._locked = True
 
     def audit(self, entity: str, entity_id: Any, before: dict | None, after: dict | None) -> None:
-        self.session.add(AuditLog(
-            at=self.now, actor=self.actor.user, workstation=self.actor.workstation, operation=self.operation,
-            entity=entity, entity_id=None if entity_id is None else str(entity_id), before=before, after=after,
-        ))
+        self._lock()
+        if self._head is None:
+            self._head = self.session.scalar(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)) or GENESIS
+        row = AuditLog(
+            at=self.now, actor=clean(self.actor.user[:64]), workstation=clean(self.actor.workstation[:64]),
+            operation=clean(self.operation[:64]), entity=clean(entity),
+            entity_id=None if entity_id is None else clean(str(entity_id)), before=before, after=after,
+            prev_hash=self._head,
+        )
+        row.hash = self._head = row_hash(self._head, at_text(self.now), row.actor, row.workstation, row.operation,
+                                         entity, row.entity_id, json_text(before), json_text(after))
+        self.session.add(row)
+        self.audited += 1
+
+    def close_chain(self) -> None:
+        """Count what this operation appended (called once, before commit)."""
+        if self.audited:
+            self.session.flush()  # the rows in add order: their ids follow the chain
+            lock_feed(self.session, AUDIT_COUNT_FEED)
+            self.session.execute(update(FeedRevision).where(FeedRevision.feed == AUDIT_COUNT_FEED)
+                                 .values(rev=FeedRevision.rev + self.audited))
 
     def changed(self, kind: str, entity_id: Any = None) -> None:
         if not self.kinds:
-            # Change rows then commit in id order, so workstations polling "id > last seen"
-            # never skip one that a slower transaction commits later.
-            lock_feed(self.session, CHANGES_FEED)
+            self._lock()
         if kind not in self.kinds:
             notify(self.session, CHANGES_CHANNEL, kind)
         self.kinds.add(kind)
@@ -106,24 +149,39 @@ class OperationRunner:
     def __init__(self, engine: Engine, actor: Actor | None = None, clock: Clock | None = None,
                  read_only: bool = False):
         self.engine = engine
-        self.actor = actor or Actor.local()
+        self.actor = actor or local_actor(engine)
         self.clock = clock or SystemClock()
         self.read_only = read_only
         self._sessions = session_factory(engine)
 
-    def run(self, operation: str, fn: Callable[[OpContext], T], permission: str | None = None) -> T:
+    def run(self, operation: str, fn: Callable[[OpContext], T], permission: str) -> T:
+        """Run ``fn`` as one transaction, if the actor holds ``permission`` (declared in
+        core.roles: an undeclared one is a programming error, refused whoever asks)."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"{operation}: permission {permission!r} is not declared in core.roles")
         if self.read_only:
             raise ReadOnlyRefused(f"{operation}: refused, this is a read-only replay")
-        if permission and not self.actor.may(permission):
-            raise PermissionDenied(f"{self.actor.user} may not {permission}")
+        if not self.actor.may(permission):
+            raise PermissionDenied(f"{operation}: refused, {self.actor.user} ({self.actor.role_label}) "
+                                   f"may not {permission}")
         now = self.clock.now()
         try:
             with self._sessions() as session, session.begin():
                 ctx = OpContext(session, self.actor, operation, now)
                 result = fn(ctx)
+                ctx.close_chain()
         except StaleDataError as exc:
             # The ORM's own version check fired at flush: someone committed in between.
             raise ConflictError(f"the record was changed by another workstation while saving; reload and try again ({exc})") from exc
         except OperationalError as exc:
             raise DatabaseUnavailable(f"database error during {operation}: {exc.orig}") from exc
         return result
+
+
+def local_actor(engine: Engine) -> Actor:
+    """The account running this program (the CLI, a service): a registered user acts
+    with their role (disabled: with none); any other account is the machine's own
+    operator, with every permission, as before users existed."""
+    from db.users_repo import actor_for_account
+
+    return actor_for_account(engine, Actor.local())

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core import layers as L
 from core.geodesy import bbox_of
-from db.models import CodeTable, Device, Role, Station, Unit
+from db.models import CodeTable, Device, Station, Unit
 from db.operations import OpContext, OperationRunner
 from db.places_repo import grid_ids_by_code, grid_index, upsert_feature
 
@@ -50,12 +50,8 @@ def seed_defaults(ctx: OpContext, report: SeedReport) -> None:
                 continue  # administrators may have edited labels: never overwrite them
             ctx.session.add(CodeTable(table_name=table, sort_order=order, **entry))
             report.count("code_tables", "created")
-    roles = {r.name for r in ctx.session.scalars(select(Role))}
-    for role in data["roles"]:
-        if role["name"] not in roles:
-            ctx.session.add(Role(**role))
-            report.count("roles", "created")
-    if report.created.get("code_tables") or report.created.get("roles"):
+    # Roles and their permissions are declared in code (core.roles), not seeded.
+    if report.created.get("code_tables"):
         ctx.changed("code_tables")
 
 
@@ -124,9 +120,9 @@ def seed_demo(runner: OperationRunner) -> SeedReport:
         _seed_roster(ctx, report)
         return report
 
-    return runner.run("seed demo city", write)
+    return runner.run("seed demo city", write, "seed_data")
 
 
 def ensure_defaults(runner: OperationRunner) -> SeedReport:
     report = SeedReport()
-    return runner.run("seed defaults", lambda ctx: (seed_defaults(ctx, report), report)[1])
+    return runner.run("seed defaults", lambda ctx: (seed_defaults(ctx, report), report)[1], "seed_data")

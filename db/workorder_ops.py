@@ -26,6 +26,9 @@ from db.places_repo import grid_index
 from db.workorders_repo import WorkOrderNotFound, order_by_number
 
 PERMISSION = "work_orders"
+# The commander's review steps; the rest is the handling department's work.
+REVIEW_PERMISSION = "review_work_orders"
+REVIEW_ACTIONS = frozenset({wo.CLOSE, wo.SEND_BACK, wo.CANCEL, wo.SUPERVISE, wo.APPROVE_EXTENSION, wo.REFUSE_EXTENSION})
 CHANGE_KIND = "workorders"
 _FUTURE_TOLERANCE = timedelta(minutes=5)  # another system's clock may run a little ahead
 _NUMBER_RETRIES = 5
@@ -135,10 +138,10 @@ def insert_order(ctx: OpContext, new: NewOrder, settings: WorkOrderSettings,
     return order, new.lon is not None and grid_id is None
 
 
-def run_numbered(runner: OperationRunner, operation: str, write):
+def run_numbered(runner: OperationRunner, operation: str, write, permission: str = PERMISSION):
     for attempt in range(_NUMBER_RETRIES):
         try:
-            return runner.run(operation, write, PERMISSION)
+            return runner.run(operation, write, permission)
         except IntegrityError:
             # Another workstation took the same number a moment ago: count again.
             if attempt == _NUMBER_RETRIES - 1:
@@ -259,7 +262,8 @@ def act(runner: OperationRunner, number: str, action: str, *, note: str | None =
         return order_by_number(ctx.session, number, max(ctx.now, when))
 
     try:
-        return runner.run(f"work order {action}", write, PERMISSION)
+        return runner.run(f"work order {action}", write,
+                          REVIEW_PERMISSION if action in REVIEW_ACTIONS else PERMISSION)
     except ConflictError as exc:
         if exc.fresh is None:  # the ORM's version check fired at flush: say what the order is now
             with session_factory(runner.engine)() as session:

@@ -67,6 +67,7 @@ class Opened:
     layers: dict  # the static layers in force
     page_fingerprint: str
     page_html: str | None  # None: the page shown already is the current one
+    needs_login: bool = False  # users exist: who works here must log in
 
 
 class GridCommandApp(QObject):
@@ -120,7 +121,9 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
+        from desktop.controllers.findings import FindingsController
 
         self.window.build_docks()
         self.map_data = MapDataController(self.ws, self.scene, self.window.layers_dock, self.page_cache, self)
@@ -128,7 +131,13 @@ class GridCommandApp(QObject):
         # Features that read the database once it is open (start_features).
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
-                         PatrolController(self.ws, self.scene, w.patrol_dock, self)]
+                         PatrolController(self.ws, self.scene, w.patrol_dock, self),
+                         StatisticsController(self.ws, self.scene, w.statistics_dock, self)]
+        # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
+        self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
+        self.features.append(self.findings)
+        w.incidents_dock.sig_finding_requested.connect(lambda i: self.findings.open_finding_form(incident_id=i))
+        w.sig_finding_here_requested.connect(lambda: self.findings.open_finding_form(pick=True))
 
     # --- what tests, benchmarks and the wall reach for ---------------------------------
     @property
@@ -188,9 +197,12 @@ class GridCommandApp(QObject):
             with session_factory(eng)() as session:
                 tables = load_code_tables(session)
                 layers = load_all_layers(session)
+                from db.users_repo import users_exist
+
+                needs_login = users_exist(session)
             feed = ChangeFeed(eng)
             fp, html = page_if_changed(layers, settings, page_labels, current)
-            return Opened(eng, tables, feed, feed.snapshot(), layers, fp, html)
+            return Opened(eng, tables, feed, feed.snapshot(), layers, fp, html, needs_login)
 
         self.ws.run_task(open_all, self._on_opened, on_error=self._on_open_failed)
         self.build_docks()  # while the background thread opens the database
@@ -207,6 +219,9 @@ class GridCommandApp(QObject):
     def _on_opened(self, opened: Opened) -> None:
         if self.ws.engine is None:
             self.attach_database(opened.engine)
+        if not self.settle_actor(opened.needs_login):
+            self.sig_startup_failed.emit(self.tr("Not logged in"))
+            return
         self.ws.set_code_tables(opened.code_tables)
         self.map_data.sig_page_current.connect(self._on_page_current)
         if opened.page_html is None or not self.scene.views:
@@ -221,6 +236,40 @@ class GridCommandApp(QObject):
             self._services_timer.timeout.connect(self._start_pending_services)
             self._services_timer.start()
         self.map_data.adopt(opened.layers, opened.page_fingerprint, opened.page_html)
+
+    def settle_actor(self, needs_login: bool) -> bool:
+        """Who works here (desktop.session): the demo's commander, the wall's read-only
+        role, a screenshot's read-only role, or whoever logs in; False if nobody did."""
+        from desktop import session
+
+        workstation = self.ws.actor.workstation
+        if self.options.demo:
+            self.ws.set_actor(session.demo_actor(workstation))
+        elif needs_login and self.options.screenshot is not None:
+            self.ws.set_actor(session.wall_actor(workstation))  # a picture changes nothing
+        elif needs_login:
+            actor = self.ask_login()
+            if actor is None:
+                return False
+            self.ws.set_actor(actor)
+            self.idle_lock = session.IdleLock(self.settings.security.idle_lock_minutes, self.lock_session, self)
+        session.apply_role(self.window, self.ws.actor)
+        self.ws.sig_actor_changed.connect(lambda actor: session.apply_role(self.window, actor))
+        return True
+
+    def ask_login(self, locked: bool = False):
+        from desktop.login_dialog import LoginDialog
+
+        dialog = LoginDialog(self.ws.log_in, self.window, self.ws.actor.user if locked else "", locked)
+        return dialog.actor if dialog.exec() else None
+
+    def lock_session(self) -> None:
+        """The idle lock: the window stays, but nothing works until someone logs in."""
+        actor = self.ask_login(locked=True)
+        if actor is None:
+            self.window.close()
+            return
+        self.ws.set_actor(actor)
 
     def _start_pending_services(self, *_args) -> None:
         opened = self._drop_pending_services()

@@ -16,6 +16,7 @@ from desktop.map.view import MapView
 class MainWindow(QMainWindow):
     sig_basemap_settings_requested = Signal()
     sig_replay_requested = Signal()
+    sig_finding_here_requested = Signal()  # record a patrol finding where the map is clicked next
 
     def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None,
                  docks: bool = True):
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         from desktop.docks.unit_card import UnitCardDock
         from desktop.docks.units_board import UnitsBoardDock
         from desktop.docks.patrol import PatrolDock
+        from desktop.docks.statistics import StatisticsDock
         from desktop.docks.workorders import WorkOrdersDock
 
         settings = self.settings
@@ -67,17 +69,20 @@ class MainWindow(QMainWindow):
         self.unit_card = UnitCardDock(self.live, self)
         self.workorders_dock = WorkOrdersDock(self, zone)
         self.patrol_dock = PatrolDock(self, zone)
+        self.statistics_dock = StatisticsDock(self, settings.ui.language)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.intake_dock)
         self.tabifyDockWidget(self.intake_dock, self.layers_dock)
         self.tabifyDockWidget(self.intake_dock, self.patrol_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dispatch_dock)
-        for dock in (self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock):
+        for dock in (self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock,
+                     self.statistics_dock):
             self.tabifyDockWidget(self.dispatch_dock, dock)
         self.intake_dock.raise_()
         self.dispatch_dock.raise_()
         self.docks = (self.intake_dock, self.layers_dock, self.incidents_dock, self.dispatch_dock,
-                      self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock, self.patrol_dock)
+                      self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock, self.patrol_dock,
+                      self.statistics_dock)
         self.resizeDocks([self.intake_dock, self.incidents_dock], [320, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.incidents_dock, self.dispatch_dock], [420, 480], Qt.Orientation.Vertical)
         for dock in self.docks:
@@ -94,6 +99,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.view_menu = self.menuBar().addMenu(self.tr("&View"))
+        map_menu = self.menuBar().addMenu(self.tr("&Map"))
+        finding_action = QAction(self.tr("Record patrol finding here…"), self)
+        finding_action.setToolTip(self.tr("Opens the finding form; the next click on the map is its location"))
+        finding_action.triggered.connect(self.sig_finding_here_requested.emit)
+        map_menu.addAction(finding_action)
         settings_menu = self.menuBar().addMenu(self.tr("&Settings"))
         basemap_action = QAction(self.tr("&Basemap…"), self)
         basemap_action.triggered.connect(self.sig_basemap_settings_requested.emit)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -30,6 +32,23 @@ class _Relay(QObject):
     sig_finished = Signal(int, bool, object)
 
 
+_PROJ_CONTEXTS: dict[int, object] = {}  # native thread id -> pyproj's owner of that thread's PROJ context
+
+
+def _keep_proj_context() -> None:
+    """pyproj (3.7) keeps each thread's PROJ context in OS-thread storage, but frees it with
+    the Python thread state; a Qt pool thread gets a new Python thread state for every job,
+    so the next job that used pyproj on the same thread got a freed context and the process
+    crashed (pyproj#1509, #1622). Owning the context for the thread's life keeps it valid:
+    one context for the one worker thread, which never expires."""
+    context = sys.modules.get("pyproj._context")
+    if context is None:  # pyproj not used yet: nothing to keep (and no import on start-up)
+        return
+    manager = getattr(context._CONTEXT_MANAGER_LOCAL, "context_manager", None)
+    if manager is not None:
+        _PROJ_CONTEXTS[threading.get_native_id()] = manager
+
+
 class _Runnable(QRunnable):
     def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay):
         super().__init__()
@@ -40,6 +59,7 @@ class _Runnable(QRunnable):
             result, ok = self.fn(), True
         except BaseException as exc:  # handed to the GUI thread, which decides what the user sees
             result, ok = exc, False
+        _keep_proj_context()
         self.relay.sig_finished.emit(self.job_id, ok, result)
 
 

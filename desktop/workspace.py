@@ -82,6 +82,7 @@ class Workspace(QObject):
     sig_layers_loaded = Signal()  # ``layers`` was replaced
     sig_message = Signal(object)  # a UserMessage for the window (a dialog) or the wall (a banner)
     sig_feed_status = Signal(object)  # None: connected; str: why live data stopped
+    sig_actor_changed = Signal(object)  # the Actor now working here (log-in, idle lock)
 
     def __init__(self, settings: Settings, place: Place, clock: Clock | None = None, actor: "Actor | None" = None,
                  parent=None):
@@ -119,6 +120,25 @@ class Workspace(QObject):
                 actor = Actor(actor.user, self.settings.ui.workstation)
             self._actor = actor
         return self._actor
+
+    def set_actor(self, actor: "Actor") -> None:
+        """Who works here from now on; the runner acts as them (their role's permissions)."""
+        self._actor = actor
+        if self.engine is not None:
+            from db.operations import OperationRunner
+
+            self.runner = OperationRunner(self.engine, actor, clock=self.clock)
+        self.sig_actor_changed.emit(actor)
+
+    def may(self, permission: str) -> bool:
+        return self.actor.may(permission)
+
+    def log_in(self, username: str, password: str) -> "Actor":
+        """The actor for ``username`` (LoginRefused otherwise); the attempt is recorded."""
+        from db.users_repo import log_in
+
+        return log_in(self.engine, username, password, self.settings.ui.workstation or None,
+                      self.settings.security, self.clock)
 
     def now(self):
         return self.clock.now()

@@ -6,22 +6,31 @@ and units in the field:
   its ``number`` (JQyyyymmdd-nnnn) first;
 - ``POST /api/v1/incidents/{id}/support``: a unit on scene asks for support
   (JSON: unit_callsign?, note) -> 201.
+- ``POST /api/v1/incidents/{id}/close``: 办结 with the outcome (JSON: rescued?,
+  property_recovered_cny?, mediated?, accident_on_scene?, note?, version?) -> 200 with
+  the incident; from any state but 反馈/reported it is 409.
 
-Every request needs ``Authorization: Bearer <token>`` with the token from settings
-(``[api] token``); without one configured the API refuses everything (403). Errors
+Every request needs ``Authorization: Bearer <token>`` with an API client's token
+(`gridcommand token add NAME --role intake|support`); the client's role decides what it
+may call (403 otherwise), and its name is the actor of the audit rows it causes. A
+revoked token is refused within ``CLIENTS_TTL_S``; a token in the query string is
+refused outright. The settings' old ``[api] token`` is kept as the client ``api``
+until revoked. With no client at all the API refuses everything (403). Errors
 are one JSON line naming the field. The database work runs on the API's own threads,
 never on the event loop; answers go back through the connection in request order."""
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
 import socket
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import Engine
 
@@ -32,7 +41,8 @@ from core.settings import DispatchSettings
 from db.engine import DatabaseUnavailable, session_factory
 from db.incident_ops import IncidentNotFound, create_incident, request_support
 from db.incidents_repo import unit_id_for_callsign
-from db.operations import Actor, ConflictError, OperationRunner
+from db.operations import Actor, ConflictError, OperationRunner, PermissionDenied
+from db.users_repo import active_clients, adopt_configured_token, find_client
 
 log = logging.getLogger("gridcommand.api")
 
@@ -43,6 +53,11 @@ _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 
             405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
             422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
 _SUPPORT = re.compile(r"incidents/(\d{1,12})/support")
+_CLOSE = re.compile(r"incidents/(\d{1,12})/close")
+# A revoked token is refused at most this long after `gridcommand token revoke`.
+CLIENTS_TTL_S = 2.0
+# Query parameters that look like a credential: refused, as URLs end up in proxies' logs.
+_CREDENTIAL_PARAMS = frozenset({"token", "access_token", "api_key", "apikey", "key", "auth", "bearer", "password"})
 _INCIDENT_FIELDS = ("lat", "lon", "category", "level", "source", "caller", "caller_phone", "address",
                     "description", "received_at")
 
@@ -79,12 +94,19 @@ class IncidentApi:
     def __init__(self, engine: Engine, token: str, dispatch: DispatchSettings | None = None,
                  clock: Clock | None = None, workers: int = 2):
         self.engine = engine
-        self.token = token or ""
         self.dispatch = dispatch or DispatchSettings()
         self.clock = clock or SystemClock()
         self._sessions = session_factory(engine)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api")
         self._host = socket.gethostname()
+        self._clients: dict[str, tuple[str, str]] = {}
+        self._clients_read = float("-inf")
+        self._clients_lock = threading.Lock()
+        if token:
+            try:
+                adopt_configured_token(OperationRunner(engine, Actor("system", self._host[:64]), self.clock), token)
+            except DatabaseUnavailable as exc:
+                log.error("API: the configured token could not be kept as a client: %s", exc)
 
     # -- called on the event loop ------------------------------------------------------
 
@@ -118,12 +140,19 @@ class IncidentApi:
             return _error(404, f"no such resource: {path[:100]}")
         route = path[len(API_PREFIX):].rstrip("/")
         support = _SUPPORT.fullmatch(route)
-        if route != "incidents" and support is None:
+        close = _CLOSE.fullmatch(route)
+        if route != "incidents" and support is None and close is None:
             return _error(404, f"no such resource: {path[:100]}")
-        if not self.token:
-            return _error(403, "API disabled: set [api] token")
-        if not self._authorized(headers.get("authorization", "")):
-            return _error(401, "missing or wrong bearer token", WWW_Authenticate='Bearer realm="gridcommand"')
+        query = target.partition("?")[2]
+        if query and any(k.lower() in _CREDENTIAL_PARAMS for k, _ in parse_qsl(query, keep_blank_values=True)):
+            return _error(400, "token: refused in the query string (URLs are logged); send Authorization: Bearer",
+                          "token")
+        clients = self.clients()
+        if not clients:
+            return _error(403, "API disabled: no API client (gridcommand token add NAME --role intake|support)")
+        client = self._authorized(clients, headers.get("authorization", ""))
+        if client is None:
+            return _error(401, "missing, wrong or revoked bearer token", WWW_Authenticate='Bearer realm="gridcommand"')
         if method != "POST":
             return _error(405, f"use POST, not {method[:20]}", Allow="POST")
         try:
@@ -134,11 +163,17 @@ class IncidentApi:
             return _error(400, f"body: not valid JSON ({exc})", "body")
         if not isinstance(payload, dict):
             return _error(400, "body: expected a JSON object", "body")
-        runner = OperationRunner(self.engine, Actor("api", f"api {peer}"[:64]), self.clock)
+        name, role = client
+        runner = OperationRunner(self.engine, Actor.for_role(name, f"api {peer}"[:64], role), self.clock)
         try:
             if support is not None:
                 return self._support(runner, int(support.group(1)), payload)
+            if close is not None:
+                return self._close(runner, int(close.group(1)), payload)
             return self._create(runner, payload)
+        except PermissionDenied as exc:
+            log.warning("API: %s", exc)
+            return _error(403, str(exc))
         except FieldError as exc:
             return _error(422, str(exc), exc.field)
         except IncidentNotFound as exc:
@@ -154,11 +189,24 @@ class IncidentApi:
             log.exception("API %s %s failed", method, path)
             return _error(500, "internal error")
 
-    def _authorized(self, header: str) -> bool:
+    def clients(self) -> dict[str, tuple[str, str]]:
+        """The clients not revoked (token hash -> name, role), re-read every CLIENTS_TTL_S."""
+        if time.monotonic() - self._clients_read >= CLIENTS_TTL_S:
+            with self._clients_lock:
+                if time.monotonic() - self._clients_read >= CLIENTS_TTL_S:
+                    try:
+                        self._clients = active_clients(self.engine)
+                    except Exception as exc:  # the database is away: writes fail anyway; keep the last list
+                        log.warning("API: cannot re-read API clients: %s", str(exc).splitlines()[0])
+                    self._clients_read = time.monotonic()
+        return self._clients
+
+    @staticmethod
+    def _authorized(clients: dict[str, tuple[str, str]], header: str) -> tuple[str, str] | None:
         scheme, _, credential = header.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credential.strip().encode("utf-8"), self.token.encode("utf-8"))
+        if scheme.lower() != "bearer" or not credential.strip():
+            return None
+        return find_client(clients, credential.strip())
 
     def _create(self, runner: OperationRunner, payload: dict[str, Any]) -> ApiResponse:
         for name in ("lat", "lon", "category"):
@@ -181,6 +229,22 @@ class IncidentApi:
         log.info("API: incident %s created from %s%s", incident.number, runner.actor.workstation,
                  " (outside every grid)" if body["out_of_area"] else "")
         return ApiResponse(201, body, (("Location", f"{API_PREFIX}incidents/{incident.id}"),))
+
+    def _close(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
+        from core.outcomes import OUTCOME_FIELDS, check_outcome
+        from db.incident_ops import close_incident
+
+        extra = sorted(set(payload) - set(OUTCOME_FIELDS) - {"note", "version"})
+        if extra:
+            raise FieldError(extra[0], "unknown field; send " + ", ".join((*OUTCOME_FIELDS, "note", "version")))
+        version = payload.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise FieldError("version", f"must be the incident's version number, got {shown(version)}")
+        note = check_text("note", payload.get("note"), 4000)
+        outcome = check_outcome({k: payload[k] for k in OUTCOME_FIELDS if k in payload})
+        incident = close_incident(runner, incident_id, outcome, expected_version=version, note=note)
+        log.info("API: incident %s closed from %s", incident.number, runner.actor.workstation)
+        return ApiResponse(200, {"number": incident.number, **incident.to_dict(), "outcome": outcome.to_dict()})
 
     def _support(self, runner: OperationRunner, incident_id: int, payload: dict[str, Any]) -> ApiResponse:
         note = payload.get("note")

@@ -143,7 +143,7 @@ def ensure_simulated_units(runner: OperationRunner, total: int) -> int:
         ctx.changed("units")
         return added
 
-    return runner.run("add simulated units", add)
+    return runner.run("add simulated units", add, "simulate")
 
 
 # ---------------------------------------------------------------- where fixes go

@@ -27,6 +27,10 @@ COMMANDS = {
     "patrol": "Patrol figures (check-ins, missed windows, line coverage, joint patrols); rebuild the events",
     "replay": "Training replay: where every unit was at a past moment",
     "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
+    "stats": "A period's figures (incidents 同比/环比, dispatches, outcomes, joint patrols, response, work orders)",
+    "user": "Users who log in, and their roles: add, list, disable, set a password or role",
+    "token": "API clients of the incident API: add (prints the token once), list, revoke",
+    "audit": "The audit trail: verify its hash chain, export a period (CSV, JSON)",
 }
 
 
@@ -45,12 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module = import_module(f"gridcommand.commands.{args._module}")
     from db.engine import DatabaseUnavailable
+    from db.operations import PermissionDenied
 
     try:
         return int(module.run(args) or 0)
     except DatabaseUnavailable as exc:
         print(f"gridcommand: {exc}", file=sys.stderr)
         return 3
+    except PermissionDenied as exc:  # the account's role lacks it (core.roles)
+        print(f"gridcommand: {exc}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         return 130
 

@@ -6,7 +6,6 @@ A benchmark whose module cannot yet run at a tiny size says so by a skip naming 
 knob it lacks (visible in the ``-ra`` summary)."""
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import re
@@ -77,17 +76,10 @@ def test_ingest_smoke(monkeypatch, pg_database):
     from bench import ingest
 
     tiny = dict(units=10, connections=2, duration_s=1.0, warmup_s=0.2, ceiling_fixes=400)
-    if hasattr(ingest, "Plan"):  # the ingest bench as rewritten for issue 15 item 1 (h/ingest)
-        from bench import common
+    from bench import common
 
-        monkeypatch.setattr(common, "PG_ADMIN_URL", pg_database)  # scratch databases beside the tests' one
-        result = ingest.run(repeat=1, plan=ingest.Plan(**tiny))
-    else:  # the bench before that rewrite: sizes are module constants
-        for name, value in {"UNITS": 10, "DEVICES_PER_UNIT": 2, "CONNECTIONS": 2, "DURATION_S": 1.0,
-                            "WARMUP_S": 0.2, "CEILING_FIXES": 400, "CEILING_BATCH": 100,
-                            "PG_ADMIN_URL": pg_database}.items():
-            monkeypatch.setattr(ingest, name, value)
-        result = ingest.run(repeat=1)
+    monkeypatch.setattr(common, "PG_ADMIN_URL", pg_database)  # scratch databases beside the tests' one
+    result = ingest.run(repeat=1, plan=ingest.Plan(**tiny))
     for db in ("sqlite", "postgresql"):
         part = result[db]
         assert_figures(part, ["fixes_per_s", "p50_ms", "p99_ms", "ceiling_per_s", "ratio_to_ceiling", "sent"],
@@ -111,11 +103,13 @@ def test_startup_smoke():
 def test_live_map_smoke():
     from bench import live_map
 
-    if "units" not in inspect.signature(live_map.run).parameters:
-        # 5,000 units and 30 label batches are fixed today: one run takes minutes here.
-        pytest.skip("bench.live_map.run has no tiny size yet (needs run(units=..., batches=...))")
-    result = live_map.run(repeat=1, units=50, batches=3)
+    result = live_map.run(repeat=1, units=60, batches=3, label_batches=2)
     assert_figures(result, ["median_ms", "p90_ms", "baseline_median_ms", "max_stall_ms", "rss_mib", "batches",
                             "ratio_to_baseline", "rss_sum_mib", "processes", "roundtrip_median_ms",
-                            "commit_to_applied_median_ms", "payload_kib"])
+                            "commit_to_applied_median_ms", "payload_kib", "page_median_ms",
+                            "baseline_page_median_ms", "labels_median_ms"])
+    # The headline is end to end: it holds the page's own share and the channel's round trip.
+    assert result["median_ms"] >= result["page_median_ms"]
+    assert result["batches"] == result["baseline_batches"] == 3  # the baseline gets the same batches
+    assert result["units_per_batch"] == 60
     assert result["console_errors"] == [] and result["processes"] >= 2  # the app and its renderer at least

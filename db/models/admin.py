@@ -1,9 +1,9 @@
-"""Users, roles, the audit log and the change log."""
+"""Users, API clients, the audit log and the change log."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamps
@@ -12,20 +12,30 @@ from db.types import Json, UtcDateTime
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
-class Role(Base):
-    __tablename__ = "roles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), unique=True)  # dispatcher, commander, wall, trainer, admin
-    permissions: Mapped[list] = mapped_column(Json, default=list)
-
-
 class User(Timestamps, Base):
+    """A person who logs in; what the role may do is declared in ``core.roles``."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, never the password
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ApiClient(Base):
+    """A system calling the incident API; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "api_clients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class AuditLog(Base):
@@ -41,6 +51,9 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     before: Mapped[dict | None] = mapped_column(Json, nullable=True)
     after: Mapped[dict | None] = mapped_column(Json, nullable=True)
+    # The hash chain (core.audit_chain): editing, removing or reordering a row shows.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ChangeLog(Base):

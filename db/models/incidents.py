@@ -1,9 +1,9 @@
 """Incidents (110接处警), their append-only timeline, dispatches and escalations."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, Timestamps, VersionedMixin
@@ -55,6 +55,23 @@ class Incident(VersionedMixin, Timestamps, Base):
     results: Mapped[dict] = mapped_column(Json, default=dict)  # mediated, rescued, property_yuan, ...
     # 试警: a test alarm, answered like a real one and left out of every statistic.
     drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    # The outcome recorded at 办结 (core.outcomes); None: not recorded. Columns, not the
+    # results JSON, so the period figures are one SQL aggregate on either database.
+    rescued: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    property_recovered_cny: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mediated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    accident_on_scene: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class Commendation(Timestamps, Base):
+    """A commendation a unit received (锦旗, a letter of thanks): a small log, counted per period."""
+
+    __tablename__ = "commendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)  # the local day it was received
+    kind: Mapped[str] = mapped_column(String(16))  # banner (锦旗) | letter (感谢信)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class IncidentEvent(Base):

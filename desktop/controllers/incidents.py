@@ -95,6 +95,7 @@ class IncidentController(QObject):
         self.recommendations: list = []
         self.recommendations_all: list = []
         self._stopped = False
+        self.outcome_dialog = None  # the 办结 outcome dialog while it is open
         # Units move all the time; the ranking follows them at most once a second.
         self._rerank_timer = QTimer(self)
         self._rerank_timer.setSingleShot(True)
@@ -233,19 +234,14 @@ class IncidentController(QObject):
 
         def rank() -> Ranking:
             from core.code_tables import needs_by_category
-            from core.dispatch_view import dispatch_view
-            from core.escalation import escalation_picture
+            from core.dispatch_view import incident_ranking
             from core.travel import TravelModel
 
-            model = TravelModel.from_settings(settings.dispatch)
-            needs = needs_by_category(tables).get(inc.category, "any")
-            # Exactly what `gridcommand bench recommend` times: every candidate ranked, routes
-            # built for the rows the dock shows, the rings.
-            view = dispatch_view(units, inc.lon, inc.lat, incident_grid=inc.grid_code, incident_tier=inc.tier,
-                                 needs=needs, now=now, model=model, stale_after_s=settings.live.stale_after_s,
-                                 mode=mode, network=network, ring_mode=settings.dispatch.ring_mode,
-                                 rows=DISPATCH_ROWS)
-            picture = escalation_picture(inc, units, view.ranked, dispatches, now, settings.dispatch)
+            # Exactly what `gridcommand bench recommend` times.
+            view, picture = incident_ranking(
+                inc, units, dispatches, needs=needs_by_category(tables).get(inc.category, "any"), now=now,
+                model=TravelModel.from_settings(settings.dispatch), settings=settings.dispatch,
+                stale_after_s=settings.live.stale_after_s, mode=mode, network=network, rows=DISPATCH_ROWS)
             return Ranking(inc.id, "straight" if view.straight else "road", view.shown, view.ranked, view.rings,
                            picture)
 
@@ -274,13 +270,14 @@ class IncidentController(QObject):
     # --- intake ---------------------------------------------------------------------------
     @property
     def picking(self) -> bool:
-        return self.scene.pick.picking
+        return self.scene.pick.picking and self.scene.pick.owner == "intake"
 
     def _on_pick_requested(self, on: bool) -> None:
-        self.scene.pick.set_mode(on)
+        self.scene.pick.set_mode(on, "intake")
 
     def _on_map_clicked(self, lon: float, lat: float) -> None:
         if not self.picking:
+            self.docks.intake.set_picking(False)  # another form took the pick mode over
             return
         self.scene.pick.set_mode(False)
         self.set_location(lon, lat)
@@ -352,12 +349,34 @@ class IncidentController(QObject):
         self._op(dispatch)
 
     def _on_transition_requested(self, request: TransitionRequest) -> None:
+        if request.target == "closed":  # 办结 records the outcome: ask for it first
+            self._ask_outcome(request)
+            return
+
         def move(runner):
             from db.incident_ops import transition
 
             return transition(runner, request.incident_id, request.target, expected_version=request.version)
 
         self._op(move)
+
+    def _ask_outcome(self, request: TransitionRequest) -> None:
+        from desktop.docks.outcome_dialog import OutcomeDialog
+
+        inc = self.incidents.get(request.incident_id)
+        number = inc.number if inc is not None else str(request.incident_id)
+        self.outcome_dialog = OutcomeDialog(request.incident_id, number, request.version, self.docks.incidents)
+        self.outcome_dialog.sig_outcome_submitted.connect(self._on_outcome_submitted)
+        self.outcome_dialog.open()  # window-modal, not a nested event loop
+
+    def _on_outcome_submitted(self, request) -> None:
+        def close(runner):
+            from db.incident_ops import close_incident
+
+            return close_incident(runner, request.incident_id, request.outcome, expected_version=request.version,
+                                  note=request.note)
+
+        self._op(close)
 
     def _on_unit_dispatch_requested(self, unit_id: int) -> None:
         """Dispatch from the map: the clicked unit goes to the selected incident, with

@@ -96,13 +96,14 @@ ACTION_STATES = ("acknowledged", "en_route", "on_scene", "handling", "reported",
 class IncidentsDock(QDockWidget):
     """Declared header: name ``incidents``; signals ``sig_incident_selected(int)``,
     ``sig_transition_requested(TransitionRequest)``, ``sig_release_requested(int)`` (dispatch id),
-    ``sig_support_requested(SupportRequest)``."""
+    ``sig_support_requested(SupportRequest)``, ``sig_finding_requested(int)`` (incident id)."""
 
     NAME = "incidents"
     sig_incident_selected = Signal(int)
     sig_transition_requested = Signal(object)  # TransitionRequest
     sig_release_requested = Signal(int)
     sig_support_requested = Signal(object)  # SupportRequest
+    sig_finding_requested = Signal(int)  # record a patrol finding at this incident
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai"):
         super().__init__(self.tr("Incidents"), parent)
@@ -131,6 +132,11 @@ class IncidentsDock(QDockWidget):
         self.support_button.setEnabled(False)
         self.support_button.clicked.connect(self._on_support)
         actions.addWidget(self.support_button, 2, 0, 1, 4)
+        self.finding_button = QPushButton(self.tr("Record patrol finding…"))
+        self.finding_button.setEnabled(False)
+        self.finding_button.clicked.connect(
+            lambda: self.selected is not None and self.sig_finding_requested.emit(self.selected.id))
+        actions.addWidget(self.finding_button, 3, 0, 1, 4)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("State")))
         filters.addWidget(self.state_box, 1)
@@ -201,6 +207,7 @@ class IncidentsDock(QDockWidget):
         for state, button in self.action_buttons.items():
             button.setEnabled(state in allowed)
         self.support_button.setEnabled(incident.is_open)
+        self.finding_button.setEnabled(True)
         self.detail.setHtml(self.detail_html(incident, timeline, dispatches, figures or {}))
 
     def detail_html(self, inc: IncidentSnapshot, timeline, dispatches, figures) -> str:

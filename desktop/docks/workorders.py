@@ -1,6 +1,8 @@
 """The work-order dock (工作交办单): orders with their 13710 lights in a filterable table
 (state, light, department, grid), the selected order's detail with its deadlines,
-timeline, notes and photos, and the actions its state allows as buttons.
+timeline, notes and photos, and the actions its state allows as buttons; the
+supervision list (督办: the overdue orders) one click away; a tab of recent patrol
+findings; and buttons opening the forms for a new order and a new finding.
 
 It only shows what it is given (``WorkOrderSnapshot`` lists, a ``WorkOrderDetail``,
 photo bytes) and emits typed requests (``core.workorders.ActionRequest``,
@@ -15,7 +17,7 @@ from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QDateTimeEdit, QDockWidget, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
+    QPushButton, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from core.workorders import (
@@ -23,6 +25,7 @@ from core.workorders import (
     PhotoRequest, WorkOrderDetail, WorkOrderSnapshot,
 )
 from desktop import labels
+from desktop.docks.findings_list import FindingsList
 from desktop.table_models import FieldFilterProxy, IdRowsModel, record_table
 
 THUMBNAIL = 96
@@ -127,12 +130,16 @@ def rating_names() -> dict[str, str]:
 
 class WorkOrdersDock(QDockWidget):
     """Declared header: name ``workorders``; signals ``sig_order_selected(int)`` (order id),
-    ``sig_action_requested(ActionRequest)``, ``sig_photo_requested(PhotoRequest)``."""
+    ``sig_action_requested(ActionRequest)``, ``sig_photo_requested(PhotoRequest)``,
+    ``sig_new_order_requested()``, ``sig_new_finding_requested()``, ``sig_finding_selected(int)``."""
 
     NAME = "workorders"
     sig_order_selected = Signal(int)
     sig_action_requested = Signal(object)  # core.workorders.ActionRequest
     sig_photo_requested = Signal(object)  # core.workorders.PhotoRequest
+    sig_new_order_requested = Signal()
+    sig_new_finding_requested = Signal()
+    sig_finding_selected = Signal(int)  # finding id
 
     def __init__(self, parent=None, zone: str = "Asia/Shanghai", light_colors: dict[str, str] | None = None):
         super().__init__(self.tr("Work orders"), parent)
@@ -144,6 +151,7 @@ class WorkOrdersDock(QDockWidget):
         self.detail: WorkOrderDetail | None = None
         self.allowed: tuple[str, ...] = ()
         self._quiet = False  # set while the model, not the user, moves the selection
+        self._pending_select: int | None = None  # an order just issued here, selected once it is listed
         self.status_box, self.light_box, self.department_box, self.grid_box = (QComboBox() for _ in range(4))
         self.counts = QLabel()
         self.table = record_table(self.proxy, self.model.COLUMNS.index("light"), Qt.SortOrder.AscendingOrder)
@@ -164,11 +172,22 @@ class WorkOrdersDock(QDockWidget):
         self.until.setTimeZone(QTimeZone(zone.encode()))
         self.until.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.buttons: dict[str, QPushButton] = {}
+        self.new_order_button = QPushButton(self.tr("New work order…"))
+        self.new_finding_button = QPushButton(self.tr("Record patrol finding…"))
+        # The supervision list (督办) is the overdue orders: every red light is a milestone passed unmet.
+        self.supervision_button = QPushButton(self.tr("Supervision list (overdue)"))
+        self.supervision_button.setCheckable(True)
+        self.findings = FindingsList(self, zone)
+        self.tabs = QTabWidget()
         self._build_layout()
         self._fill_filters([], [])
         for box in (self.status_box, self.light_box, self.department_box, self.grid_box):
             box.currentIndexChanged.connect(self._on_filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.new_order_button.clicked.connect(self.sig_new_order_requested.emit)
+        self.new_finding_button.clicked.connect(self.sig_new_finding_requested.emit)
+        self.supervision_button.toggled.connect(self._on_supervision_toggled)
+        self.findings.sig_finding_selected.connect(self.sig_finding_selected.emit)
         self._update_buttons()
 
     def _build_layout(self) -> None:
@@ -193,6 +212,7 @@ class WorkOrdersDock(QDockWidget):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.supervision_button)
         top_layout.addLayout(filters)
         top_layout.addWidget(self.counts)
         top_layout.addWidget(self.table)
@@ -206,10 +226,17 @@ class WorkOrdersDock(QDockWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
+        self.tabs.addTab(splitter, self.tr("Work orders"))
+        self.tabs.addTab(self.findings, self.tr("Patrol findings"))
+        create = QHBoxLayout()
+        create.addWidget(self.new_order_button)
+        create.addWidget(self.new_finding_button)
+        create.addStretch(1)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addLayout(create)
+        layout.addWidget(self.tabs)
         self.setWidget(body)
 
     # ------------------------------------------------------------------
@@ -244,9 +271,21 @@ class WorkOrdersDock(QDockWidget):
         if keep is not None:
             self.select(keep, emit=False)
         self._quiet = False
+        if self._pending_select is not None and self.model.row_of(self._pending_select) is not None:
+            pending, self._pending_select = self._pending_select, None
+            self.tabs.setCurrentIndex(0)
+            self.select(pending)
         counts = {name: sum(1 for o in orders if o.light == name and o.is_open) for name in LIGHTS}
         names = light_names()
         self.counts.setText(self.tr("Open: ") + " · ".join(f"{names[k]} {v}" for k, v in counts.items()))
+        self.supervision_button.setText(self.tr("Supervision list (overdue): %1").replace("%1", str(counts["red"])))
+
+    def select_when_listed(self, order_id: int) -> None:
+        """Select an order issued a moment ago as soon as a refresh lists it."""
+        if self.model.row_of(order_id) is not None:
+            self.select(order_id)
+        else:
+            self._pending_select = order_id
 
     def select(self, order_id: int, emit: bool = True) -> None:
         row = self.model.row_of(order_id)
@@ -351,7 +390,18 @@ class WorkOrdersDock(QDockWidget):
     # user -> requests
     # ------------------------------------------------------------------
 
+    def set_findings(self, findings) -> None:
+        """The recent patrol findings (``core.findings.FindingSummary``) for the findings tab."""
+        self.findings.set_findings(findings)
+
+    def _on_supervision_toggled(self, on: bool) -> None:
+        self.status_box.setCurrentIndex(0)
+        self.light_box.setCurrentIndex(self.light_box.findData("red") if on else 0)
+
     def _on_filter_changed(self) -> None:
+        self.supervision_button.blockSignals(True)
+        self.supervision_button.setChecked(self.light_box.currentData() == "red")
+        self.supervision_button.blockSignals(False)
         quiet, self._quiet = self._quiet, True
         self.proxy.set_filter(status=self.status_box.currentData(), light=self.light_box.currentData(),
                               department=self.department_box.currentData(), grid=self.grid_box.currentData())
@@ -391,7 +441,7 @@ class WorkOrdersDock(QDockWidget):
 def preview() -> int:  # python -m desktop.docks.workorders (sample data; the sample module never imports the dock)
     from PySide6.QtWidgets import QMainWindow
 
-    from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_orders
+    from desktop.docks.workorders_sample import SAMPLE_PNG, sample_detail, sample_findings, sample_orders
     from desktop.runtime import application, install_translations
 
     app = application()
@@ -399,6 +449,7 @@ def preview() -> int:  # python -m desktop.docks.workorders (sample data; the sa
     dock = WorkOrdersDock()
     orders = sample_orders()
     dock.set_orders(orders)
+    dock.set_findings(sample_findings())
     by_id = {o.id: o for o in orders}
     dock.sig_order_selected.connect(
         lambda oid: dock.show_detail(sample_detail(by_id[oid]), photos={"ab" * 32: SAMPLE_PNG}))

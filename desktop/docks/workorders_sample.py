@@ -49,3 +49,22 @@ def sample_detail(order: WorkOrderSnapshot) -> WorkOrderDetail:
                            signed_at=timeline[1].at, first_progress_at=timeline[2].at, closed_at=None,
                            cancelled_at=None, result=None, reviewer_opinion=None, timeline=timeline,
                            photos=(PhotoRef("ab" * 32, "image/png", len(SAMPLE_PNG)),))
+
+
+_FINDINGS = (  # category code, name, description, outcome, grid, order row (1-based) or None, hours ago
+    ("street_vending", "占道经营", "东大街早市摊点占用人行道", "handed_over", "G02", 1, 120),
+    ("illegal_parking", "车辆乱停", "电动车堵塞消防通道，已当场劝离", "on_spot", "G02", None, 30),
+    ("dispute", "矛盾纠纷", "邻里因噪音争吵", "handed_over", "G01", 3, 53),
+    ("chronic_city_problem", "市容顽疾", "小广告反复张贴，已清除", "on_spot", None, None, 3),
+)
+
+
+def sample_findings(now: datetime = NOW) -> list:
+    from core.findings import FindingSummary
+
+    orders = {o.id: o for o in sample_orders(now)}
+    return [FindingSummary(id=n, found_at=now - timedelta(hours=hours), found_by="巡查组", category=code,
+                           category_name=name, description=text, outcome=outcome, grid_code=grid,
+                           lon=112.08 + n * 0.003, lat=32.68 + n * 0.002, photo_count=n % 2,
+                           order_id=order, order_number=orders[order].number if order else None)
+            for n, (code, name, text, outcome, grid, order, hours) in enumerate(_FINDINGS, 1)]

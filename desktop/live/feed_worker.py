@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 from PySide6.QtCore import QThread, Signal
@@ -48,6 +49,7 @@ class FeedWorker(QThread):
                 self._failing = False
                 self.sig_feed_recovered.emit()
             if batch:
+                batch.received_at = time.monotonic()
                 if self.prepare is not None and batch.fixes:
                     batch.prepared = self.prepare(batch)
                 self.sig_batch_received.emit(batch)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from core.replay_frame import ReplayFrame, ReplaySource
 from desktop.controllers.units import UnitDocks, UnitsController
 from desktop.map.layers.incidents import IncidentMarker
-from desktop.map.units_js import RowCache
+from desktop.map.units_js import RowSerializer
 
 if TYPE_CHECKING:
     from desktop.map.scene import MapScene
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 FRAME_MS = 33  # ~30 frames a second while playing
 DOCKS_INTERVAL_S = 0.5  # the units board and card while playing
 DISPATCH_OVERLAY = "replay_dispatch_lines"
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """What ``RowSerializer`` reads of a feed batch: the moved units' fixes, no roster."""
+
+    fixes: dict
+    units: None = None
 
 
 class ReplayUnitsController(UnitsController):
@@ -76,7 +85,10 @@ class ReplayController(QObject):
         self._lines_key: tuple = ()
         self._shown_at: datetime | None = None
         self._docks_shown = 0.0
-        self._rows = RowCache(scene.shift)
+        # The map's rows, made as the live feed makes them; who each unit is (its status at
+        # T included) is re-read only when a status changed.
+        self._rows = RowSerializer((), scene.shift)
+        self._statuses: dict[int, str] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._on_timer)
@@ -171,8 +183,13 @@ class ReplayController(QObject):
         old = live.units
         changed = [uid for uid, unit in frame.units.items()
                    if (prev := old.get(uid)) is None or prev.last_fix != unit.last_fix or prev.status != unit.status]
-        # The map's rows are made here in one pass (every unit moves at 600x), not one by one.
-        live.show_as_of(frame.units, changed, self._rows.rows(frame.units[uid] for uid in changed))
+        statuses = {uid: unit.status for uid, unit in frame.units.items()}
+        if statuses != self._statuses:
+            self._statuses = statuses
+            self._rows.set_roster(frame.units.values())
+        # Rows made here in one pass (every unit moves at 600x), handed to the units adapter.
+        rows = self._rows(_Moved({uid: frame.units[uid].last_fix for uid in changed}))
+        live.show_as_of(frame.units, changed, rows)
         wall = time.monotonic()
         if not self.clock.playing or wall - self._docks_shown >= DOCKS_INTERVAL_S:
             self._docks_shown = wall

@@ -118,6 +118,15 @@ class ReplayWorkspace(Workspace):
         super().attach(engine)
         self.runner = OperationRunner(engine, self.actor, clock=self.clock, read_only=True)
 
+    def set_actor(self, actor: "Actor") -> None:
+        """A new actor (a log-in) keeps the replay read-only."""
+        from db.operations import OperationRunner
+
+        self._actor = actor
+        if self.engine is not None:
+            self.runner = OperationRunner(self.engine, actor, clock=self.clock, read_only=True)
+        self.sig_actor_changed.emit(actor)
+
     def training_runner(self) -> "OperationRunner":
         """The one runner a replay may write through: a what-if's score (real time)."""
         from db.operations import OperationRunner

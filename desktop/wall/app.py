@@ -8,6 +8,7 @@ the window, the controllers, start-up failures (a banner and a retry by back-off
 an exit or a dialog) and shutdown (a wall saves nothing)."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import sys
@@ -33,6 +34,9 @@ class WallApp(GridCommandApp):
     def __init__(self, settings: Settings, options: GuiOptions, engine=None, show_cached: bool = False):
         QObject.__init__(self)  # GridCommandApp.__init__ builds the workstation's window: not here
         options.theme = "dark"
+        # The wall's own label threshold; a wall saves no settings, so the copy goes nowhere.
+        settings = dataclasses.replace(settings, map=dataclasses.replace(settings.map,
+                                                                         label_min_zoom=settings.wall.label_min_zoom))
         self.compose_map(settings, options, show_cached)
         self.window = WallWindow(settings.wall, self.map_view, self.ws.clock, self.place.timezone)
         self.map_data = MapDataController(self.ws, self.scene, None, self.page_cache, self)
@@ -55,8 +59,19 @@ class WallApp(GridCommandApp):
             self.attach_database(engine)
 
     # --- the stages that differ from the workstation's -----------------------------------
+    def _cache_key(self) -> str:
+        # Its own page (its label threshold): a wall and a workstation on one machine must not
+        # rebuild each other's cached page on every start.
+        return super()._cache_key() + "|wall"
+
     def build_docks(self) -> None:
         pass  # no docks on a wall
+
+    def settle_actor(self, needs_login: bool) -> bool:
+        from desktop.session import wall_actor
+
+        self.ws.set_actor(wall_actor(self.ws.actor.workstation))  # read-only, never asks anyone
+        return True
 
     def start_incidents(self) -> None:
         if self._open_lost_since is not None:

@@ -14,13 +14,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.required = True
     up = sub.add_parser("upgrade", help="create or migrate the schema")
     seed = sub.add_parser("seed-demo", help="load the synthetic demo city (idempotent)")
+    history = sub.add_parser("seed-history", help="store the synthetic history 2021-07..2022-08 (raw events; "
+                             "reproduces the pilot's figures for 城区二网格 in August 2022)")
+    history.add_argument("--scale", type=float, default=1.0,
+                         help="share (0, 1] of the other grids' incidents to generate (tests); the pilot grid is whole")
     imp = sub.add_parser("import", help="import a GeoJSON or Shapefile layer")
     imp.add_argument("file", type=Path)
     imp.add_argument("--layer", required=True, choices=L.IMPORTABLE_LAYERS)
     imp.add_argument("--crs", default=None,
                      help="EPSG:XXXX, gcj02 or bd09 (default: a shapefile's .prj, else EPSG:4326); a .prj that "
                           "disagrees rejects the file")
-    for p in (up, seed, imp):
+    for p in (up, seed, history, imp):
         p.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
@@ -109,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{where}: demo city already present; nothing changed")
         return 0
+    if args.db_command == "seed-history":
+        return _seed_history(runner, where, args.scale)
     from db.importer import import_file
 
     try:
@@ -117,4 +123,29 @@ def run(args: argparse.Namespace) -> int:
         return _rejected(args, exc)
     print(f"{where}: {result.layer}: {result.created} created, {result.updated} updated, "
           f"{result.unchanged} unchanged ({result.total} features from {args.file}, {result.crs})")
+    return 0
+
+
+def _seed_history(runner, where: str, scale: float) -> int:
+    import time
+
+    from db.config import load_settings
+    from db.seed_history import seed_history
+
+    if not 0 < scale <= 1:
+        print(f"gridcommand: --scale: must be in (0, 1], got {scale}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
+
+    settings, _ = load_settings()
+    report = seed_history(runner, scale=scale, patrol=settings.patrol, progress=progress)
+    if report.already_present:
+        print(f"{where}: synthetic history already present; nothing changed")
+        return 0
+    print(f"{where}: synthetic history (合成数据) stored: {report.incidents} incidents, {report.dispatches} "
+          f"dispatches, {report.findings} findings, {report.work_orders} work orders, {report.fixes} fixes; "
+          f"{report.patrol_events} patrol events detected ({time.perf_counter() - started:.1f} s)")
     return 0

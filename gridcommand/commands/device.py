@@ -104,7 +104,7 @@ def add_device(runner, device_id: str, callsign: str, kind: str = "phone", agenc
             return f"device {device_id} moved from {old_callsign} to {callsign}"
         return f"device {device_id} updated on {callsign}"
 
-    return runner.run("add device", write)
+    return runner.run("add device", write, "manage_devices")
 
 
 def remove_device(runner, device_id: str) -> str:
@@ -123,7 +123,7 @@ def remove_device(runner, device_id: str) -> str:
         ctx.changed("units", device.unit_id)
         return f"device {device_id} removed from {callsign}"
 
-    return runner.run("remove device", write)
+    return runner.run("remove device", write, "manage_devices")
 
 
 def list_devices(session, callsign: str | None = None) -> list:

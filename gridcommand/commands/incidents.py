@@ -50,8 +50,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     lst = sub.add_parser("list", help="open incidents (--all: every incident), oldest first")
     lst.add_argument("--all", action="store_true", help="closed, cancelled and invalid ones too")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
-    for p in (create, dispatch, show, lst):
+    close = sub.add_parser("close", help="close an incident (办结) and record its outcome")
+    close.add_argument("number", help="incident number")
+    close.add_argument("--rescued", type=int, default=0, metavar="N", help="people rescued (救助群众)")
+    close.add_argument("--property-cny", type=float, default=0.0, metavar="YUAN",
+                       help="lost property recovered for its owner, in yuan (帮助找回财物)")
+    close.add_argument("--mediated", action="store_true", help="a dispute was mediated (调解纠纷)")
+    close.add_argument("--accident-on-scene", action="store_true",
+                       help="a traffic accident settled on the spot under the simple procedure (处置车祸)")
+    close.add_argument("--note", help="what was done")
+    commend = sub.add_parser("commend", help="log a commendation a unit received (锦旗, letter of thanks)")
+    commend.add_argument("--unit", required=True, metavar="CALLSIGN")
+    commend.add_argument("--date", required=True, type=_local_date, metavar="DATE", help="local day received")
+    commend.add_argument("--kind", required=True, choices=("banner", "letter"), help="banner: 锦旗; letter: 感谢信")
+    commend.add_argument("--note")
+    export = sub.add_parser("export", help="every incident of a period with its timestamps, units and outcome")
+    export.add_argument("--from", dest="start", required=True, type=_local_date, metavar="DATE")
+    export.add_argument("--to", dest="end", required=True, type=_local_date, metavar="DATE")
+    export.add_argument("--grid", metavar="CODE")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    for p in (create, dispatch, show, lst, close, commend, export):
         p.add_argument("--db", metavar="URL", help=_DB_HELP)
+
+
+def _local_date(text: str):
+    from gridcommand.commands.stats import local_date
+
+    return local_date(text)
 
 
 # ---------------------------------------------------------------- reading
@@ -161,10 +186,11 @@ def run(args: argparse.Namespace) -> int:
     from db.config import load_settings
     from db.engine import session_factory
     from db.operations import Actor, ConflictError, OperationRunner, PermissionDenied
-    from gridcommand.commands.db import open_migrated
+    from gridcommand.commands.db import open_current, open_migrated
 
     settings, _ = load_settings()
-    engine = open_migrated(args.db)
+    # export only reads: it never migrates a shared schema
+    engine = (open_current if args.incidents_command == "export" else open_migrated)(args.db)
     runner = OperationRunner(engine, Actor.local(), SystemClock())
     sessions = session_factory(engine)
     try:
@@ -182,6 +208,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args, runner, session, settings) -> int:
     action = args.incidents_command
+    if action in ("close", "commend", "export"):
+        return _outcomes(action, args, runner, session, settings)
     if action == "create":
         return _create(args, runner, session, settings)
     if action == "dispatch":
@@ -254,4 +282,43 @@ def _list(args, session) -> int:
     for r in rows:
         print(f"{r['number']}  {r['state']:<12} {r['category']:<16} grid {r['grid'] or '-':<4} {r['received_utc']}")
     print(f"{len(rows)} incidents")
+    return 0
+
+
+def _outcomes(action, args, runner, session, settings) -> int:
+    from core.outcomes import check_commendation, check_outcome
+
+    if action == "close":
+        from db.incident_ops import close_incident
+
+        outcome = check_outcome({"rescued": args.rescued, "property_recovered_cny": args.property_cny,
+                                 "mediated": args.mediated, "accident_on_scene": args.accident_on_scene})
+        incident = find_incident(session, args.number)
+        snapshot = close_incident(runner, incident.id, outcome, expected_version=incident.version, note=args.note)
+        print(f"{snapshot.number} is now {snapshot.state}")
+        return 0
+    if action == "commend":
+        from db.incident_ops import record_commendation
+
+        entry = check_commendation(args.unit, args.date, args.kind, args.note)
+        record_commendation(runner, entry)
+        print(f"commendation ({entry.kind}) logged for {entry.callsign} on {entry.day.isoformat()}")
+        return 0
+    from core.stats import PeriodError
+    from db.incident_export import EXPORT_KEYS, csv_row, export_incidents
+
+    try:
+        records = export_incidents(session, start=args.start, end=args.end, grid_code=args.grid,
+                                   time_zone=settings.ui.timezone)
+    except PeriodError as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return 0
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(EXPORT_KEYS)
+    for record in records:
+        writer.writerow(csv_row(record))
     return 0

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from db.config import load_settings, settings_path
+    from db.config import load_settings
     from feeds.api import IncidentApi
     from feeds.arrival import ArrivalDetector
     from feeds.ingest import IngestConfig, parse_hostport, serve
@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
                                          "car": live.max_speed_car_kmh},
                           reuse_port=args.workers > 1 or args.worker_of is not None)
     api = IncidentApi(engine, settings.api.token, settings.dispatch)
-    if not settings.api.token and args.worker_of is None:
-        log.warning("incident API disabled: set [api] token in %s", settings_path())
+    if not api.clients() and args.worker_of is None:
+        log.warning("incident API disabled: no API client; add one with `gridcommand token add NAME --role intake`")
     # One arrival detector, in the first process: two would record each arrival twice.
     arrivals = ArrivalDetector(engine, settings.dispatch) if args.worker_of is None else None
     if arrivals is not None:

@@ -191,6 +191,151 @@
     </message>
 </context>
 <context>
+    <name>FindingForm</name>
+    <message>
+        <source>Record patrol finding</source>
+        <translation>记录巡查发现</translation>
+    </message>
+    <message>
+        <source>Record finding</source>
+        <translation>记录发现</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Handled on the spot (立查立纠)</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over on a work order (移交)</source>
+        <translation>移交（生成交办单）</translation>
+    </message>
+    <message>
+        <source>Default: the category and the description</source>
+        <translation>默认：类别加问题描述</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>发现类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Found at</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Photo %1 (%2)</source>
+        <translation>照片 %1（%2）</translation>
+    </message>
+    <message>
+        <source>From incident %1</source>
+        <translation>来自警情 %1</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handed over on work order %3.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已移交，交办单 %3。</translation>
+    </message>
+    <message>
+        <source>Finding %1 recorded (grid %2), handled on the spot.</source>
+        <translation>巡查发现 %1 已记录（网格 %2），已立查立纠。</translation>
+    </message>
+    <message>
+        <source>Photos of the finding</source>
+        <translation>巡查发现的照片</translation>
+    </message>
+    <message>
+        <source>Images (%1);;All files (*)</source>
+        <translation>图片 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose a location first: pick it on the map or type coordinates.</source>
+        <translation>请先选择位置：在地图上点选或输入坐标。</translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>请选择发现类别。</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsList</name>
+    <message>
+        <source>Recent findings: %1 · handled on the spot %2 · handed over %3</source>
+        <translation>近期巡查发现：%1 · 立查立纠 %2 · 移交 %3</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsTableModel</name>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>处置结果</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>交办单</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>outside every grid</source>
+        <translation>不在任何网格内</translation>
+    </message>
+</context>
+<context>
     <name>GridCommandApp</name>
     <message>
         <source>none (vector streets)</source>
@@ -236,6 +381,10 @@
     <message>
         <source>Support requested from scene…</source>
         <translation>现场请求支援…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
     </message>
     <message>
         <source>State</source>
@@ -504,6 +653,33 @@
     </message>
 </context>
 <context>
+    <name>LocationField</name>
+    <message>
+        <source>Pick on map</source>
+        <translation>在地图上点选</translation>
+    </message>
+    <message>
+        <source>lon, lat  e.g. 112.0812, 32.6845</source>
+        <translation>经度, 纬度  例如 112.0812, 32.6845</translation>
+    </message>
+    <message>
+        <source>GCJ-02 (phone maps)</source>
+        <translation>GCJ-02（手机地图）</translation>
+    </message>
+    <message>
+        <source>No location yet</source>
+        <translation>尚未选择位置</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · outside every grid (allowed)</source>
+        <translation>位置：%1（WGS84）· 不在任何网格内（允许）</translation>
+    </message>
+    <message>
+        <source>Location: %1 (WGS84) · grid %2</source>
+        <translation>位置：%1（WGS84）· 网格 %2</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Grid Command — joint police and city-management grid command map</source>
@@ -514,16 +690,24 @@
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;Replay…</source>
-        <translation>回放(&amp;R)…</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Map</source>
+        <translation>地图(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Record patrol finding here…</source>
+        <translation>在此记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Opens the finding form; the next click on the map is its location</source>
+        <translation>打开巡查发现表单；下一次在地图上点击的位置即为发现地点</translation>
     </message>
     <message>
         <source>&amp;Settings</source>
@@ -565,6 +749,61 @@
     <message>
         <source>Overlays shifted to %1</source>
         <translation>图层已偏移至 %1</translation>
+    </message>
+</context>
+<context>
+    <name>OrderForm</name>
+    <message>
+        <source>New work order</source>
+        <translation>新建交办单</translation>
+    </message>
+    <message>
+        <source>Issue work order</source>
+        <translation>下发交办单</translation>
+    </message>
+    <message>
+        <source>Back-enter a paper order issued at</source>
+        <translation>补录纸质交办单，交办时间</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>关联警情</translation>
+    </message>
+    <message>
+        <source>Issued at</source>
+        <translation>交办时间</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Work order %1 issued to %2.</source>
+        <translation>交办单 %1 已交办给%2。</translation>
+    </message>
+    <message>
+        <source>Its location is outside every grid.</source>
+        <translation>其位置不在任何网格内。</translation>
     </message>
 </context>
 <context>
@@ -684,122 +923,10 @@
     </message>
 </context>
 <context>
-    <name>ReplayApp</name>
+    <name>RecordForm</name>
     <message>
-        <source>Replay</source>
-        <translation>回放</translation>
-    </message>
-    <message>
-        <source>The database is not open yet; try again in a moment.</source>
-        <translation>数据库尚未打开，请稍后再试。</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayController</name>
-    <message>
-        <source>%1 · %2 received: which units do you send?</source>
-        <translation>%1 · %2 已接警：您派哪些力量？</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayDialog</name>
-    <message>
-        <source>Replay</source>
-        <translation>回放</translation>
-    </message>
-    <message>
-        <source>A time window</source>
-        <translation>按时间段</translation>
-    </message>
-    <message>
-        <source>The window around one incident</source>
-        <translation>按警情（前后时段）</translation>
-    </message>
-    <message>
-        <source>incident number, e.g. JQ20261130-0001</source>
-        <translation>警情编号，如 JQ20261130-0001</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>从</translation>
-    </message>
-    <message>
-        <source>To</source>
-        <translation>到</translation>
-    </message>
-    <message>
-        <source>Incident</source>
-        <translation>警情</translation>
-    </message>
-    <message>
-        <source>A replay is read-only and runs beside the live map.</source>
-        <translation>回放为只读，与实时地图并行运行。</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayWindow</name>
-    <message>
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <source>Replay · read-only</source>
-        <translation>回放 · 只读</translation>
-    </message>
-    <message>
-        <source>Replay %1 – %2 — Grid Command</source>
-        <translation>回放 %1 – %2 — 城警联勤网格指挥图</translation>
-    </message>
-    <message>
-        <source>Loading history: %1 fixes</source>
-        <translation>正在加载历史：%1 个定位点</translation>
-    </message>
-    <message>
-        <source>%1 fixes, %2 incidents in the window</source>
-        <translation>时段内 %1 个定位点、%2 起警情</translation>
-    </message>
-</context>
-<context>
-    <name>TimelineBar</name>
-    <message>
-        <source>Play</source>
-        <translation>播放</translation>
-    </message>
-    <message>
-        <source>◀ Previous event</source>
-        <translation>◀ 上一事件</translation>
-    </message>
-    <message>
-        <source>Next event ▶</source>
-        <translation>下一事件 ▶</translation>
-    </message>
-    <message>
-        <source>HH:MM[:SS] or YYYY-MM-DD HH:MM</source>
-        <translation>HH:MM[:SS] 或 YYYY-MM-DD HH:MM</translation>
-    </message>
-    <message>
-        <source>Jump</source>
-        <translation>跳转</translation>
-    </message>
-    <message>
-        <source>Speed</source>
-        <translation>速度</translation>
-    </message>
-    <message>
-        <source>Window %1 – %2 · %3 incidents received · %4 events</source>
-        <translation>时段 %1 – %2 · 接警 %3 起 · 事件 %4 个</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>暂停</translation>
-    </message>
-    <message>
-        <source>Time: not understood (%1)</source>
-        <translation>时间：无法识别（%1）</translation>
-    </message>
-    <message>
-        <source>Time: outside the replay window</source>
-        <translation>时间：超出回放时段</translation>
+        <source>Location</source>
+        <translation>位置</translation>
     </message>
 </context>
 <context>
@@ -979,93 +1106,6 @@
     </message>
 </context>
 <context>
-    <name>WhatIfDock</name>
-    <message>
-        <source>What-if at intake</source>
-        <translation>接警推演</translation>
-    </message>
-    <message>
-        <source>Pause at each incident&apos;s intake</source>
-        <translation>每起警情接警时暂停</translation>
-    </message>
-    <message>
-        <source>Play the replay: it pauses when an incident is received.</source>
-        <translation>播放回放：接到警情时自动暂停。</translation>
-    </message>
-    <message>
-        <source>Score my choice</source>
-        <translation>评分</translation>
-    </message>
-    <message>
-        <source>Save to the drill report</source>
-        <translation>存入演练报告</translation>
-    </message>
-    <message>
-        <source>%1-minute ring</source>
-        <translation>%1分钟圈</translation>
-    </message>
-    <message>
-        <source>beyond the rings</source>
-        <translation>圈外</translation>
-    </message>
-    <message>
-        <source>ETA %1</source>
-        <translation>预计 %1</translation>
-    </message>
-    <message>
-        <source>No unit could have been sent at that moment.</source>
-        <translation>当时没有可派的力量。</translation>
-    </message>
-    <message>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <source>no</source>
-        <translation>否</translation>
-    </message>
-    <message>
-        <source>Best ETA</source>
-        <translation>最快到达</translation>
-    </message>
-    <message>
-        <source>Your ETA</source>
-        <translation>您的到达</translation>
-    </message>
-    <message>
-        <source>Difference</source>
-        <translation>相差</translation>
-    </message>
-    <message>
-        <source>Ring met (5 min)</source>
-        <translation>5分钟内到达</translation>
-    </message>
-    <message>
-        <source>Tier</source>
-        <translation>梯队</translation>
-    </message>
-    <message>
-        <source>Tier appropriate</source>
-        <translation>梯队得当</translation>
-    </message>
-    <message>
-        <source>Actually sent</source>
-        <translation>实际派出</translation>
-    </message>
-    <message>
-        <source>Could not have gone</source>
-        <translation>当时不可派</translation>
-    </message>
-    <message>
-        <source>Score %1</source>
-        <translation>得分 %1</translation>
-    </message>
-    <message>
-        <source>Saved (drill result %1).</source>
-        <translation>已保存（演练结果 %1）。</translation>
-    </message>
-</context>
-<context>
     <name>WorkOrdersDock</name>
     <message>
         <source>Work orders</source>
@@ -1074,6 +1114,18 @@
     <message>
         <source>Note, result, opinion or reason</source>
         <translation>备注、办理结果、审核意见或理由</translation>
+    </message>
+    <message>
+        <source>New work order…</source>
+        <translation>新建交办单…</translation>
+    </message>
+    <message>
+        <source>Record patrol finding…</source>
+        <translation>记录巡查发现…</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue)</source>
+        <translation>督办列表（超期）</translation>
     </message>
     <message>
         <source>State</source>
@@ -1100,12 +1152,20 @@
         <translation>延期至</translation>
     </message>
     <message>
+        <source>Patrol findings</source>
+        <translation>巡查发现</translation>
+    </message>
+    <message>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
         <source>Open: </source>
         <translation>未办结：</translation>
+    </message>
+    <message>
+        <source>Supervision list (overdue): %1</source>
+        <translation>督办列表（超期）：%1</translation>
     </message>
     <message>
         <source>Assigned by</source>
@@ -1608,6 +1668,38 @@ The current state is shown now.</source>
     <message>
         <source>Supervision</source>
         <translation>督办</translation>
+    </message>
+    <message>
+        <source>Ordinary (7 days)</source>
+        <translation>一般（7天）</translation>
+    </message>
+    <message>
+        <source>Major or complex (1 month)</source>
+        <translation>重大复杂（1个月）</translation>
+    </message>
+    <message>
+        <source>Handled on the spot</source>
+        <translation>立查立纠</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡查</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Hotline (12345)</source>
+        <translation>热线（12345）</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>手工录入</translation>
     </message>
 </context>
 </TS>

@@ -267,3 +267,21 @@ def test_shift_geometry_moves_every_vertex_and_leaves_wgs84_alone():
     assert shifted["type"] == "LineString"
     assert shifted["coordinates"] == [list(shift_for_basemap(x, y, "gcj02")) for x, y in line["coordinates"]]
     assert shifted["coordinates"][0] != line["coordinates"][0]
+
+
+def test_each_thread_has_its_own_transformers():
+    """pyproj objects crash the process when shared between threads; the desktop's background
+    workers transform what the GUI thread already has."""
+    import threading
+
+    from core.crs import metric_transformer
+
+    here = metric_transformer(112.08)[0]
+    there: list = []
+    worker = threading.Thread(target=lambda: there.append((metric_transformer(112.08)[0],
+                                                           metric_transformer(112.08)[0](112.08, 32.68))))
+    worker.start()
+    worker.join()
+    (theirs, xy), = there
+    assert theirs is not here and metric_transformer(112.08)[0] is here  # cached per thread
+    assert xy == here(112.08, 32.68)

@@ -7,7 +7,7 @@ from core.drills import RING_PENALTY, TIER_PENALTY, score_choice
 
 def rec(callsign, eta_s, tier=1):
     return Recommendation(callsign=callsign, unit_id=hash(callsign) % 1000, tier=tier, status="available",
-                          agency="joint", distance_m=eta_s, eta_s=eta_s, ring=None, mode="road", reason="")
+                          agency="joint", distance_m=eta_s, eta_s=eta_s, ring=None, mode="road", note="")
 
 
 RANKING = [rec("A", 100.0), rec("B", 200.0), rec("S", 150.0, tier=2), rec("C", 400.0)]

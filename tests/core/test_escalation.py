@@ -17,7 +17,7 @@ SETTINGS = DispatchSettings()  # handling_overrun_min 30, escalate_levels [major
 def rec(unit_id, eta_s, tier=1):
     ring = 1 if eta_s <= 60 else 3 if eta_s <= 180 else 5 if eta_s <= 300 else None
     return Recommendation(callsign=f"U{unit_id}", unit_id=unit_id, tier=tier, status="available", agency="joint",
-                          distance_m=100.0, eta_s=eta_s, ring=ring, mode="road", reason="")
+                          distance_m=100.0, eta_s=eta_s, ring=ring, mode="road", note="")
 
 
 def rules_fired(facts, recs=(), now=NOW, settings=SETTINGS):

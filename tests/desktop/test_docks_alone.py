@@ -36,7 +36,7 @@ def _incident(state="received", tier=1, version=3, level="major", **kw):
 
 def _rec(unit_id, eta, ring, tier=1):
     return Recommendation(callsign=f"联勤{unit_id}", unit_id=unit_id, tier=tier, status="available", agency="joint",
-                          distance_m=eta * 3, eta_s=eta, ring=ring, mode="road", reason="", route=[(112.08, 32.68)],
+                          distance_m=eta * 3, eta_s=eta, ring=ring, mode="road", note="", route=[(112.08, 32.68)],
                           grid_code="G02", force="grid_patrol")
 
 

@@ -106,12 +106,23 @@ def test_intake_to_close(command, qtbot, demo_engine):
     detail = w.incidents_dock.detail.toPlainText()
     assert first.callsign in detail and "auto" in detail
 
-    # 5. Handling → result reported → closed, through the dock's buttons.
+    # 5. Handling → result reported → closed, through the dock's buttons; closing asks for the outcome.
     for target in ("handling", "reported", "closed"):
         button = w.incidents_dock.action_buttons[target]
         qtbot.waitUntil(button.isEnabled, timeout=5000)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.outcome_dialog is not None and controller.outcome_dialog.isVisible(),
+                    timeout=5000)
+    dialog = controller.outcome_dialog
+    dialog.rescued.setValue(2)
+    dialog.mediated.setChecked(True)
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: incident_id not in controller.incidents, timeout=5000)
+    with session_factory(demo_engine)() as s:
+        from db.models import Incident
+
+        closed = s.get(Incident, incident_id)
+        assert (closed.state, closed.rescued, closed.mediated, closed.accident_on_scene) == ("closed", 2, True, False)
     qtbot.waitUntil(lambda: gui.live.units[first.unit_id].status == "available", timeout=5000)
     qtbot.waitUntil(lambda: _js(qtbot, gui, f"gridmap.incidentState({incident_id})") is None, timeout=5000)
     assert gui.map_view.map_page.console_errors == []

@@ -120,3 +120,53 @@ def test_detail_shows_deadlines_timeline_and_photos(dock, qtbot):
     with qtbot.waitSignal(dock.sig_photo_requested) as sig:
         dock.photos.itemActivated.emit(dock.photos.item(0))
     assert sig.args[0] == PhotoRequest(order.id, PHOTO)
+
+
+def test_the_supervision_list_is_the_overdue_orders(dock):
+    dock.supervision_button.click()
+    assert dock.light_box.currentData() == "red"
+    overdue = [o.number for o in sample_orders() if o.overdue and o.is_open]
+    assert overdue and _numbers(dock) == overdue
+    assert dock.supervision_button.text().endswith(f": {len(overdue)}")
+    dock.light_box.setCurrentIndex(0)  # another filter choice unchecks it
+    assert not dock.supervision_button.isChecked() and len(_numbers(dock)) == 6
+    # Supervision notes are an action on a selected overdue order.
+    dock.show_detail(sample_detail(_by(dock, overdue[0])))
+    assert dock.buttons["supervise"].isEnabled()
+
+
+def test_findings_tab_lists_outcomes_and_orders_and_emits_the_selected_one(dock, qtbot):
+    from desktop.docks.workorders_sample import sample_findings
+
+    findings = sample_findings()
+    dock.set_findings(findings)
+    table = dock.findings.table
+    model = dock.findings.proxy
+    rows = {model.index(r, 1).data(): (model.index(r, 2).data(), model.index(r, 3).data())
+            for r in range(model.rowCount())}
+    assert rows["占道经营"] == ("Handed over", findings[0].order_number)
+    assert rows["车辆乱停"] == ("Handled on the spot", "—")
+    assert "handed over 2" in dock.findings.counts.text()
+    with qtbot.waitSignal(dock.sig_finding_selected) as blocker:
+        table.selectRow(0)
+    assert blocker.args == [findings[-1].id]  # newest first
+    with qtbot.assertNotEmitted(dock.sig_finding_selected):
+        dock.set_findings(findings)  # a refresh keeps the selection quietly
+
+
+def test_the_create_buttons_ask_for_the_forms(dock, qtbot):
+    with qtbot.waitSignal(dock.sig_new_order_requested):
+        dock.new_order_button.click()
+    with qtbot.waitSignal(dock.sig_new_finding_requested):
+        dock.new_finding_button.click()
+
+
+def test_an_order_issued_here_is_selected_once_listed(qtbot):
+    dock = WorkOrdersDock()
+    qtbot.addWidget(dock)
+    orders = sample_orders()
+    dock.set_orders(orders[:-1])
+    dock.select_when_listed(orders[-1].id)
+    with qtbot.waitSignal(dock.sig_order_selected) as blocker:
+        dock.set_orders(orders)
+    assert blocker.args == [orders[-1].id]

@@ -129,6 +129,7 @@ def test_incident_api(seeded, engine, db_url, tmp_path):
 
 def test_api_without_a_token_is_disabled(engine, db_url, tmp_path):
     with ServeProcess(db_url, _settings(tmp_path, None)) as server:
-        assert _post(server.http_port, "/api/v1/incidents", SCENE) == (403, {"error": "API disabled: set [api] token"})
+        assert _post(server.http_port, "/api/v1/incidents", SCENE) == (
+            403, {"error": "API disabled: no API client (gridcommand token add NAME --role intake|support)"})
         assert _post(server.http_port, "/api/v1/incidents", SCENE, token=None)[0] == 403
         assert "incident API disabled" in server.log()

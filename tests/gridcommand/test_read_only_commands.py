@@ -9,7 +9,9 @@ from gridcommand.cli import main
 READ_ONLY = (["units", "list"], ["rejects"], ["device", "list"],
              ["recommend", "--lat", "32.68", "--lon", "112.08"],
              ["track", "export", "--unit", "X", "--format", "csv"],
-             ["replay", "snapshot", "--at", "2025-05-01T08:00:00Z"], ["drill", "report"])
+             ["replay", "snapshot", "--at", "2025-05-01T08:00:00Z"], ["drill", "report"],
+             ["stats", "--from", "2022-08-01", "--to", "2022-08-31"],
+             ["incidents", "export", "--from", "2022-08-01", "--to", "2022-08-31"])
 
 
 @pytest.mark.parametrize("argv", READ_ONLY, ids=lambda a: " ".join(a[:2]))

@@ -1,4 +1,5 @@
-"""Picking a location on the map for intake: the crosshair mode and the picked marker."""
+"""Picking a location on the map (for intake, a patrol finding, a new work order): the
+crosshair mode, who asked for it, and the picked marker."""
 from __future__ import annotations
 
 from desktop.map.layers.base import LayerAdapter
@@ -8,10 +9,12 @@ class PickAdapter(LayerAdapter):
     def __init__(self, scene):
         super().__init__(scene)
         self.picking = False
+        self.owner: str | None = None  # who the next click is for ("intake", "finding", …)
         self.picked: tuple[float, float] | None = None  # WGS84
 
-    def set_mode(self, on: bool) -> None:
+    def set_mode(self, on: bool, owner: str = "intake") -> None:
         self.picking = on
+        self.owner = owner if on else None
         self._call("setPickMode", on)
 
     def set_picked(self, location: tuple[float, float] | None) -> None:
