@@ -111,7 +111,12 @@ class ReplayController(QObject):
 
     # --- start and stop ----------------------------------------------------------------
     def start(self, source: ReplaySource) -> None:
+        from db.drill_ops import WHAT_IF_PERMISSION
+
         self.source = source
+        allowed = self.ws.may(WHAT_IF_PERMISSION)
+        self.window.whatif_dock.set_can_save(allowed, "" if allowed else self.tr(
+            "Your role may not store what-ifs (%1)").replace("%1", WHAT_IF_PERMISSION))
         tables = self.ws.code_tables
         self.window.incidents_dock.set_code_tables(tables, self.ws.language)
         self.window.timeline.set_window(source.start, source.end, source.ticks)

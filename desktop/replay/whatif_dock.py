@@ -25,6 +25,7 @@ class WhatIfDock(QDockWidget):
         super().__init__(self.tr("What-if at intake"), parent)
         self.setObjectName("dock_whatif")
         self.incident_id: int | None = None
+        self._can_save = True
         self.pause_box = QCheckBox(self.tr("Pause at each incident's intake"))
         self.pause_box.setChecked(True)
         self.title = QLabel(self.tr("Play the replay: it pauses when an incident is received."))
@@ -53,6 +54,13 @@ class WhatIfDock(QDockWidget):
         self.score_button.clicked.connect(lambda: self.sig_score_requested.emit(self.chosen()))
         self.save_button.clicked.connect(lambda: self.sig_save_requested.emit(self.chosen()))
         self.units.itemChanged.connect(lambda _item: self.score_button.setEnabled(bool(self.chosen())))
+
+    def set_can_save(self, allowed: bool, why: str = "") -> None:
+        """Whether the actor may store a what-if (the ``train`` permission)."""
+        self._can_save = allowed
+        self.save_button.setToolTip(why)
+        if not allowed:
+            self.save_button.setEnabled(False)
 
     @property
     def pause_at_intake(self) -> bool:
@@ -119,7 +127,7 @@ class WhatIfDock(QDockWidget):
         headline = self.tr("Score %1").replace("%1", f"{score.score:.0f}")
         self.result.setText(f"<div style='font-size:22px;font-weight:bold;color:{colour}'>"
                             f"{e(headline)}</div><table>{table}</table>")
-        self.save_button.setEnabled(True)
+        self.save_button.setEnabled(self._can_save)
 
     def show_saved(self, result_id: int) -> None:
         self.save_button.setEnabled(False)

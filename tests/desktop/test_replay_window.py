@@ -176,3 +176,24 @@ def test_file_replay_opens_replays_beside_the_live_window(qtbot, monkeypatch, ni
     first.window.close()
     qtbot.waitUntil(lambda: len(gui.replays) == 1, timeout=5000)
     assert gui.replays == [second]
+
+
+def test_a_role_without_train_sees_the_score_but_cannot_store_it(qtbot, night, settings):
+    from core.drills import DrillScore
+    from db.operations import Actor
+    from desktop.replay.app import ReplayApp
+    from desktop.workspace import Place
+
+    place = Place(db_url=str(night.url), language="zh_CN", timezone=settings.ui.timezone)
+    dispatcher = Actor.for_role("d1", "ws-1", "dispatcher")
+    app = ReplayApp(settings, place, NIGHT, NIGHT + timedelta(minutes=MINUTES), engine=night, actor=dispatcher)
+    qtbot.addWidget(app.window)
+    try:
+        with qtbot.waitSignal(app.sig_startup_completed, timeout=60000):
+            app.start()
+        dock = app.window.whatif_dock
+        dock.show_score(DrillScore(60.0, "巡1", 90.0, 30.0, True, 1, True, 66.7), ["巡1"], 60.0)
+        assert "67" in dock.result.text() and not dock.save_button.isEnabled()
+        assert "train" in dock.save_button.toolTip()
+    finally:
+        app.close()
