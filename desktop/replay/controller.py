@@ -186,8 +186,10 @@ class ReplayController(QObject):
         self._shown_at = at
         live = self.ws.live
         old = live.units
+        # A unit moved when its placing fix (device and time) or its status changed.
         changed = [uid for uid, unit in frame.units.items()
-                   if (prev := old.get(uid)) is None or prev.last_fix != unit.last_fix or prev.status != unit.status]
+                   if (prev := old.get(uid)) is None or prev.status != unit.status
+                   or prev.last_fix.time != unit.last_fix.time or prev.last_fix.device_id != unit.last_fix.device_id]
         statuses = {uid: unit.status for uid, unit in frame.units.items()}
         if statuses != self._statuses:
             self._statuses = statuses
