@@ -338,6 +338,10 @@
 <context>
     <name>GridCommandApp</name>
     <message>
+        <source>Not logged in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>none (vector streets)</source>
         <translation>无（矢量街道）</translation>
     </message>
@@ -680,6 +684,33 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Grid Command — log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked after a time without input. Log in to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in with your user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Grid Command — joint police and city-management grid command map</source>
@@ -688,6 +719,10 @@
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Replay…</source>
+        <translation>回放(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -804,6 +839,49 @@
     <message>
         <source>Its location is outside every grid.</source>
         <translation>其位置不在任何网格内。</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Close incident %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> people</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dispute mediated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Traffic accident handled on scene (simple procedure)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nearest-unit dispatch to the grid&apos;s own patrol group is derived from the dispatches; it is not entered here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>People rescued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Property recovered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -927,6 +1005,168 @@
     <message>
         <source>Location</source>
         <translation>位置</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayApp</name>
+    <message>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>The database is not open yet; try again in a moment.</source>
+        <translation>数据库尚未打开，请稍后再试。</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayController</name>
+    <message>
+        <source>Your role may not store what-ifs (%1)</source>
+        <translation>您的角色不能保存推演结果（%1）</translation>
+    </message>
+    <message>
+        <source>%1 · %2 received: which units do you send?</source>
+        <translation>%1 · %2 已接警：您派哪些力量？</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayDialog</name>
+    <message>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>A time window</source>
+        <translation>按时间段</translation>
+    </message>
+    <message>
+        <source>The window around one incident</source>
+        <translation>按警情（前后时段）</translation>
+    </message>
+    <message>
+        <source>incident number, e.g. JQ20261130-0001</source>
+        <translation>警情编号，如 JQ20261130-0001</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>A replay is read-only and runs beside the live map.</source>
+        <translation>回放为只读，与实时地图并行运行。</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayWindow</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Replay · read-only</source>
+        <translation>回放 · 只读</translation>
+    </message>
+    <message>
+        <source>Replay %1 – %2 — Grid Command</source>
+        <translation>回放 %1 – %2 — 城警联勤网格指挥图</translation>
+    </message>
+    <message>
+        <source>Loading history: %1 fixes</source>
+        <translation>正在加载历史：%1 个定位点</translation>
+    </message>
+    <message>
+        <source>%1 fixes, %2 incidents in the window</source>
+        <translation>时段内 %1 个定位点、%2 起警情</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsDock</name>
+    <message>
+        <source>Statistics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Whole city</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No statistics loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimelineBar</name>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>◀ Previous event</source>
+        <translation>◀ 上一事件</translation>
+    </message>
+    <message>
+        <source>Next event ▶</source>
+        <translation>下一事件 ▶</translation>
+    </message>
+    <message>
+        <source>HH:MM[:SS] or YYYY-MM-DD HH:MM</source>
+        <translation>HH:MM[:SS] 或 YYYY-MM-DD HH:MM</translation>
+    </message>
+    <message>
+        <source>Jump</source>
+        <translation>跳转</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Window %1 – %2 · %3 incidents received · %4 events</source>
+        <translation>时段 %1 – %2 · 接警 %3 起 · 事件 %4 个</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Time: not understood (%1)</source>
+        <translation>时间：无法识别（%1）</translation>
+    </message>
+    <message>
+        <source>Time: outside the replay window</source>
+        <translation>时间：超出回放时段</translation>
     </message>
 </context>
 <context>
@@ -1103,6 +1343,93 @@
     <message>
         <source>Today</source>
         <translation>今日</translation>
+    </message>
+</context>
+<context>
+    <name>WhatIfDock</name>
+    <message>
+        <source>What-if at intake</source>
+        <translation>接警推演</translation>
+    </message>
+    <message>
+        <source>Pause at each incident&apos;s intake</source>
+        <translation>每起警情接警时暂停</translation>
+    </message>
+    <message>
+        <source>Play the replay: it pauses when an incident is received.</source>
+        <translation>播放回放：接到警情时自动暂停。</translation>
+    </message>
+    <message>
+        <source>Score my choice</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Save to the drill report</source>
+        <translation>存入演练报告</translation>
+    </message>
+    <message>
+        <source>%1-minute ring</source>
+        <translation>%1分钟圈</translation>
+    </message>
+    <message>
+        <source>beyond the rings</source>
+        <translation>圈外</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>预计 %1</translation>
+    </message>
+    <message>
+        <source>No unit could have been sent at that moment.</source>
+        <translation>当时没有可派的力量。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Best ETA</source>
+        <translation>最快到达</translation>
+    </message>
+    <message>
+        <source>Your ETA</source>
+        <translation>您的到达</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>相差</translation>
+    </message>
+    <message>
+        <source>Ring met (5 min)</source>
+        <translation>5分钟内到达</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Tier appropriate</source>
+        <translation>梯队得当</translation>
+    </message>
+    <message>
+        <source>Actually sent</source>
+        <translation>实际派出</translation>
+    </message>
+    <message>
+        <source>Could not have gone</source>
+        <translation>当时不可派</translation>
+    </message>
+    <message>
+        <source>Score %1</source>
+        <translation>得分 %1</translation>
+    </message>
+    <message>
+        <source>Saved (drill result %1).</source>
+        <translation>已保存（演练结果 %1）。</translation>
     </message>
 </context>
 <context>
@@ -1537,6 +1864,17 @@ The current state is shown now.</source>
     <message>
         <source>%1 min %2 s</source>
         <translation>%1分%2秒</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>Your role may not do this (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User: %1 (%2)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
