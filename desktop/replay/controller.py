@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 FRAME_MS = 33  # ~30 frames a second while playing
 DOCKS_INTERVAL_S = 0.5  # the units board and card while playing
+LEAD_IN = timedelta(minutes=2)  # an incident's tick clicked: the replay starts this long before the call
 DISPATCH_OVERLAY = "replay_dispatch_lines"
 
 
@@ -99,6 +100,7 @@ class ReplayController(QObject):
         t.sig_speed_chosen.connect(self.set_speed)
         t.sig_seek_requested.connect(self.seek)
         t.sig_step_requested.connect(self.step)
+        t.sig_incident_requested.connect(self.go_to_incident)
         window.incidents_dock.sig_incident_selected.connect(self.select_incident)
         scene.sig_incident_clicked.connect(self.select_incident)
         window.whatif_dock.sig_score_requested.connect(self.score)
@@ -119,7 +121,8 @@ class ReplayController(QObject):
             "Your role may not store what-ifs (%1)").replace("%1", WHAT_IF_PERMISSION))
         tables = self.ws.code_tables
         self.window.incidents_dock.set_code_tables(tables, self.ws.language)
-        self.window.timeline.set_window(source.start, source.end, source.ticks)
+        self.window.timeline.set_window(source.start, source.end, source.ticks,
+                                        {i.id: i.number for i in source.history.incidents})
         self.window.timeline.set_speed(self.clock.rate)
         self.render(self.clock.now())
 
@@ -151,6 +154,17 @@ class ReplayController(QObject):
     def step(self, direction: int) -> None:
         if self.source is not None:
             self.render(self.clock.step(self.source.tick_times, direction))
+
+    def go_to_incident(self, incident_id: int) -> None:
+        """An incident's tick was clicked: a little before its intake, selected once received,
+        so that playing on shows the call come in (and pauses there for the what-if)."""
+        at = self.source.intake_of(incident_id) if self.source is not None else None
+        if at is None:
+            return
+        self.clock.pause()
+        self._timer.stop()
+        self.render(self.clock.seek(at - LEAD_IN))
+        self.selected_id = incident_id
 
     def jump_to_incident(self, incident_id: int) -> bool:
         """Seek to an incident's intake moment, paused there for a what-if (``--incident``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QStyle, QStyleOptionSlider, QVBoxLayout, QWidget,
@@ -25,38 +25,85 @@ TICK_ROLES = {"received": "alert", "dispatch": "warn", "arrival": "ok", "escalat
 
 
 class TickSlider(QSlider):
-    """A horizontal slider that paints the window's event ticks under its groove."""
+    """A horizontal slider that paints the window's event ticks under its groove. A click
+    on the groove goes there (not a page step); a click on an incident's tick goes to the
+    incident (``sig_tick_clicked``); hovering a tick says what it was."""
+
+    sig_tick_clicked = Signal(int)  # index into the marks
+    NEAR_PX = 4
 
     def __init__(self, parent=None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setRange(0, SLIDER_STEPS)
         self.setMinimumHeight(34)
+        self.setMouseTracking(True)
         self.marks: list[tuple[float, str]] = []  # (0..1, kind)
+        self.describe = lambda index: ""  # the tooltip of mark ``index``
 
     def set_marks(self, marks: list[tuple[float, str]]) -> None:
         self.marks = marks
         self.update()
 
-    def paintEvent(self, event) -> None:
-        super().paintEvent(event)
-        if not self.marks:
-            return
+    def _span(self) -> tuple[float, float]:
+        """(x of 0, width of 0..1) along the groove, in pixels."""
         option = QStyleOptionSlider()
         self.initStyleOption(option)
         groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
                                              QStyle.SubControl.SC_SliderGroove, self)
         handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
                                              QStyle.SubControl.SC_SliderHandle, self)
-        x0, width = groove.left() + handle.width() / 2, groove.width() - handle.width()
+        return groove.left() + handle.width() / 2, max(1.0, groove.width() - handle.width())
+
+    def x_of(self, fraction: float) -> float:
+        x0, width = self._span()
+        return x0 + fraction * width
+
+    def mark_at(self, x: float, kinds: tuple[str, ...] | None = None) -> int | None:
+        """The mark nearest ``x`` within a few pixels (of one of ``kinds``), or None."""
+        best = None
+        for i, (fraction, kind) in enumerate(self.marks):
+            if kinds is not None and kind not in kinds:
+                continue
+            distance = abs(self.x_of(fraction) - x)
+            if distance <= self.NEAR_PX and (best is None or distance < best[0]):
+                best = (distance, i)
+        return None if best is None else best[1]
+
+    def mousePressEvent(self, event) -> None:
+        x = event.position().x()
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                             QStyle.SubControl.SC_SliderHandle, self)
+        if event.button() != Qt.MouseButton.LeftButton or handle.contains(event.position().toPoint()):
+            super().mousePressEvent(event)  # dragging the handle
+            return
+        mark = self.mark_at(x, ("received",))
+        if mark is not None:
+            self.sig_tick_clicked.emit(mark)
+            return
+        x0, width = self._span()
+        value = round(min(1.0, max(0.0, (x - x0) / width)) * SLIDER_STEPS)
+        self.setValue(value)
+        self.sliderMoved.emit(value)
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        mark = self.mark_at(event.position().x())
+        self.setToolTip(self.describe(mark) if mark is not None else "")
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.marks:
+            return
         painter = QPainter(self)
         for fraction, kind in self.marks:
             tall = kind == "received"
             colour = QColor(theme.ui_color(TICK_ROLES.get(kind, "muted")))
             painter.setPen(QPen(colour, 2 if tall else 1))
-            x = x0 + fraction * width
+            x = self.x_of(fraction)
             top = 2 if tall else self.height() - 10
-            painter.drawLine(QRectF(x, top, 0, self.height() - 2 - top).topLeft(),
-                             QRectF(x, top, 0, self.height() - 2 - top).bottomLeft())
+            painter.drawLine(QPointF(x, top), QPointF(x, self.height() - 2))
         painter.end()
 
 
@@ -65,6 +112,7 @@ class TimelineBar(QWidget):
     sig_speed_chosen = Signal(int)
     sig_seek_requested = Signal(object)  # an aware datetime
     sig_step_requested = Signal(int)  # -1 previous event, +1 next
+    sig_incident_requested = Signal(int)  # an incident's tick was clicked: its id
 
     def __init__(self, zone: str = "Asia/Shanghai", parent=None):
         super().__init__(parent)
@@ -73,6 +121,7 @@ class TimelineBar(QWidget):
         self.start: datetime | None = None
         self.end: datetime | None = None
         self.ticks: list[Tick] = []
+        self.numbers: dict[int, str] = {}  # incident id -> number, for the ticks' tooltips
         self.slider = TickSlider(self)
         self.play_button = QPushButton(self.tr("Play"))
         self.play_button.setCheckable(True)
@@ -117,11 +166,15 @@ class TimelineBar(QWidget):
         self.slider.sliderMoved.connect(self._on_slider_moved)
         self.jump_button.clicked.connect(self._on_jump)
         self.jump_edit.returnPressed.connect(self._on_jump)
+        self.slider.sig_tick_clicked.connect(self._on_tick_clicked)
+        self.slider.describe = self.describe_tick
         self.setEnabled(False)
 
     # --- model → widget ----------------------------------------------------------------
-    def set_window(self, start: datetime, end: datetime, ticks: list[Tick]) -> None:
+    def set_window(self, start: datetime, end: datetime, ticks: list[Tick], numbers: dict[int, str] | None = None
+                   ) -> None:
         self.start, self.end, self.ticks = start, end, ticks
+        self.numbers = numbers or {}
         span = (end - start).total_seconds() or 1.0
         self.slider.set_marks([((t.at - start).total_seconds() / span, t.kind) for t in ticks])
         received = sum(1 for t in ticks if t.kind == "received")
@@ -154,6 +207,25 @@ class TimelineBar(QWidget):
     def _on_play_toggled(self, on: bool) -> None:
         self.play_button.setText(self.tr("Pause") if on else self.tr("Play"))
         self.sig_play_toggled.emit(on)
+
+    def describe_tick(self, index: int) -> str:
+        tick = self.ticks[index]
+        kinds = {"received": self.tr("Received"), "dispatch": self.tr("Dispatched"), "arrival": self.tr("Arrived"),
+                 "escalation": self.tr("Escalation"), "checkin": self.tr("Patrol check-in")}
+        number = self.numbers.get(tick.incident_id, "") if tick.incident_id is not None else ""
+        return " ".join(filter(None, (tick.at.astimezone(self.zone).strftime("%H:%M:%S"),
+                                      kinds.get(tick.kind, tick.kind), number)))
+
+    def tick_x(self, index: int) -> int:
+        """Where tick ``index`` is drawn along the slider (tests click there)."""
+        return round(self.slider.x_of(self.slider.marks[index][0]))
+
+    def _on_tick_clicked(self, index: int) -> None:
+        tick = self.ticks[index]
+        if tick.incident_id is not None:
+            self.sig_incident_requested.emit(tick.incident_id)
+        else:
+            self.sig_seek_requested.emit(tick.at)
 
     def _on_slider_moved(self, value: int) -> None:
         if self.start is not None:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from tests.desktop.conftest import run_js
 
@@ -61,16 +61,19 @@ def test_a_trainer_watches_an_incident_at_60x_pauses_at_intake_and_scores_a_what
     # The timeline shows the night's events; the trainer finds an incident received a few minutes in.
     assert window.timeline.slider.marks and len(window.timeline.slider.marks) == len(source.ticks)
     assert {"received", "dispatch", "arrival", "checkin"} <= {t.kind for t in source.ticks}
-    received = [t for t in source.ticks if t.kind == "received" and t.at >= NIGHT + timedelta(minutes=4)]
-    assert received, [t.kind for t in source.ticks]
-    intake = received[0].at
-    incident_id = received[0].incident_id
-    # Jump there by typing a time (local, the window's day), two minutes before the call.
-    before = intake - timedelta(minutes=2)
-    window.timeline.jump_edit.setText(before.astimezone(window.timeline.zone).strftime("%H:%M:%S"))
+    timeline = window.timeline
+    xs = {i: timeline.tick_x(i) for i, t in enumerate(source.ticks) if t.kind == "received"}
+    # An incident a few minutes in whose tick stands clear of the others, to click on.
+    index = next(i for i, x in xs.items() if source.ticks[i].at >= NIGHT + timedelta(minutes=4)
+                 and all(abs(x - other) > 10 for j, other in xs.items() if j != i))
+    intake, incident_id = source.ticks[index].at, source.ticks[index].incident_id
+    number = next(i.number for i in source.history.incidents if i.id == incident_id)
+    assert number in timeline.describe_tick(index)  # what hovering the tick says
+    # Clicking it goes two minutes before the call.
     with qtbot.waitSignal(controller.sig_frame_rendered, timeout=5000):
-        qtbot.mouseClick(window.timeline.jump_button, Qt.MouseButton.LeftButton)
-    assert abs((app.ws.now() - before).total_seconds()) < 1
+        qtbot.mouseClick(timeline.slider, Qt.MouseButton.LeftButton,
+                         pos=QPoint(timeline.tick_x(index), timeline.slider.height() // 2))
+    assert app.ws.now() == intake - timedelta(minutes=2)
     assert incident_id not in {i.id for i in controller.frame.incidents}  # not received yet
     placed = dict(app.live.units)
     assert placed, "units are on the map at the replay time"
@@ -131,6 +134,16 @@ def test_stepping_between_events_and_following_a_unit(qtbot, replay):
     assert app.ws.now() == next(t for t in source.tick_times if t > source.tick_times[0])
     controller.step(-1)
     assert app.ws.now() == source.tick_times[0]
+    # A typed time (local, on the window's day) jumps there; a wrong one says why in one line.
+    timeline = app.window.timeline
+    target = NIGHT + timedelta(minutes=7, seconds=30)
+    timeline.jump_edit.setText(target.astimezone(timeline.zone).strftime("%H:%M:%S"))
+    qtbot.mouseClick(timeline.jump_button, Qt.MouseButton.LeftButton)
+    assert app.ws.now() == target and not timeline.error_label.isVisibleTo(timeline)
+    for typed in ("25:99", "03:00"):
+        timeline.jump_edit.setText(typed)
+        qtbot.mouseClick(timeline.jump_button, Qt.MouseButton.LeftButton)
+        assert app.ws.now() == target and timeline.error_label.text().startswith(timeline.tr("Time"))
     controller.seek(source.end)
     unit_id = next(iter(app.live.units))
     controller.units._on_unit_clicked(unit_id)
