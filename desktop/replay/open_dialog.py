@@ -16,6 +16,7 @@ class ReplayDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Replay"))
         self.request: ReplayRequest | None = None
+        self.problem_field: str | None = None  # the field the last refusal named
         self.zone = QTimeZone(zone.encode())
         now = now or datetime.now(timezone.utc)
         self.by_window = QRadioButton(self.tr("A time window"))
@@ -55,12 +56,15 @@ class ReplayDialog(QDialog):
 
     def _on_accept(self) -> None:
         if self.by_incident.isChecked():
-            request = ReplayRequest(incident=self.incident_edit.text().strip() or None)
+            request = ReplayRequest(incident=self.incident_edit.text().strip())
         else:
             request = ReplayRequest(start=self._utc(self.start_edit), end=self._utc(self.end_edit))
         problem = check_request(request)
         if problem:
-            self.error.setText(problem)
+            self.problem_field = problem.split(":", 1)[0]
+            texts = {"to": self.tr("To: must be after From."), "from": self.tr("From: give a start and an end."),
+                     "incident": self.tr("Incident: give an incident number.")}
+            self.error.setText(texts.get(self.problem_field, problem))
             return
         self.request = request
         self.accept()

@@ -19,13 +19,16 @@ def test_the_dialog_asks_for_a_window_or_an_incident_and_names_a_bad_field(qtbot
     assert start == NOW - timedelta(hours=12)
     dialog.end_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int((start - timedelta(minutes=5)).timestamp())))
     dialog._on_accept()
-    assert dialog.request is None and dialog.error.text().startswith("to:")
+    assert dialog.request is None and dialog.problem_field == "to" and dialog.error.text()
     dialog.end_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int((start + timedelta(hours=1)).timestamp())))
     dialog._on_accept()
     assert (dialog.request.start, dialog.request.end, dialog.request.incident) == (start, start + timedelta(hours=1),
                                                                                    None)
     other = ReplayDialog("Asia/Shanghai", now=NOW)
     qtbot.addWidget(other)
+    other.by_incident.setChecked(True)
+    other._on_accept()
+    assert other.request is None and other.problem_field == "incident"
     other.incident_edit.setText(" JQ20261201-0005 ")
     other.incident_edit.textEdited.emit(other.incident_edit.text())
     other._on_accept()
