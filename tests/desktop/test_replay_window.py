@@ -210,3 +210,24 @@ def test_a_role_without_train_sees_the_score_but_cannot_store_it(qtbot, night, s
         assert "train" in dock.save_button.toolTip()
     finally:
         app.close()
+
+
+def test_gui_replay_screenshot_of_one_incident(qtbot, night, tmp_path):
+    from PySide6.QtGui import QImage
+    from sqlalchemy import select
+
+    from core.replay_frame import ReplayRequest
+    from db.engine import session_factory
+    from db.models import Incident
+    from desktop.app import GuiOptions
+    from desktop.replay.run import run_replay
+
+    with session_factory(night)() as session:
+        number = session.scalar(select(Incident.number).order_by(Incident.received_at).limit(1))
+    png = tmp_path / "replay.png"
+    # English and the light theme: what the other tests in this process expect.
+    options = GuiOptions(db_url=str(night.url), screenshot=png, save_settings=False, language="en", theme="light")
+    assert run_replay(options, ReplayRequest(incident=number)) == 0
+    image = QImage(str(png))
+    assert image.width() >= 800 and image.height() >= 600
+    assert run_replay(options, ReplayRequest(incident="JQ-NONE")) == 2
