@@ -1063,6 +1063,18 @@
         <source>A replay is read-only and runs beside the live map.</source>
         <translation>回放为只读，与实时地图并行运行。</translation>
     </message>
+    <message>
+        <source>To: must be after From.</source>
+        <translation>到：须晚于“从”。</translation>
+    </message>
+    <message>
+        <source>From: give a start and an end.</source>
+        <translation>从：请给出开始和结束时间。</translation>
+    </message>
+    <message>
+        <source>Incident: give an incident number.</source>
+        <translation>警情：请给出警情编号。</translation>
+    </message>
 </context>
 <context>
     <name>ReplayWindow</name>
@@ -1159,6 +1171,26 @@
     <message>
         <source>Pause</source>
         <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接警</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>Patrol check-in</source>
+        <translation>巡逻打卡</translation>
     </message>
     <message>
         <source>Time: not understood (%1)</source>
