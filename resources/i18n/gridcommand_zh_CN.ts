@@ -339,7 +339,7 @@
     <name>GridCommandApp</name>
     <message>
         <source>Not logged in</source>
-        <translation type="unfinished"></translation>
+        <translation>未登录</translation>
     </message>
     <message>
         <source>none (vector streets)</source>
@@ -687,27 +687,27 @@
     <name>LoginDialog</name>
     <message>
         <source>Grid Command — log in</source>
-        <translation type="unfinished"></translation>
+        <translation>城警联勤网格指挥图 — 登录</translation>
     </message>
     <message>
         <source>Locked after a time without input. Log in to continue.</source>
-        <translation type="unfinished"></translation>
+        <translation>长时间无操作已锁定，请登录后继续。</translation>
     </message>
     <message>
         <source>Log in with your user name and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入用户名和密码登录。</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
     <message>
         <source>Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
 </context>
 <context>
@@ -845,43 +845,43 @@
     <name>OutcomeDialog</name>
     <message>
         <source>Close incident %1</source>
-        <translation type="unfinished"></translation>
+        <translation>结案 %1</translation>
     </message>
     <message>
         <source> people</source>
-        <translation type="unfinished"></translation>
+        <translation> 人</translation>
     </message>
     <message>
         <source>Dispute mediated</source>
-        <translation type="unfinished"></translation>
+        <translation>纠纷已调解</translation>
     </message>
     <message>
         <source>Traffic accident handled on scene (simple procedure)</source>
-        <translation type="unfinished"></translation>
+        <translation>交通事故现场快处（简易程序）</translation>
     </message>
     <message>
         <source>What was done</source>
-        <translation type="unfinished"></translation>
+        <translation>处置结果</translation>
     </message>
     <message>
         <source>Nearest-unit dispatch to the grid&apos;s own patrol group is derived from the dispatches; it is not entered here.</source>
-        <translation type="unfinished"></translation>
+        <translation>是否就近派警给本网格巡组由派警记录得出，无需在此填写。</translation>
     </message>
     <message>
         <source>People rescued</source>
-        <translation type="unfinished"></translation>
+        <translation>救助人数</translation>
     </message>
     <message>
         <source>Property recovered</source>
-        <translation type="unfinished"></translation>
+        <translation>挽回财物</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <source>Close incident</source>
-        <translation type="unfinished"></translation>
+        <translation>结案</translation>
     </message>
 </context>
 <context>
@@ -1103,39 +1103,39 @@
     <name>StatisticsDock</name>
     <message>
         <source>Statistics</source>
-        <translation type="unfinished"></translation>
+        <translation>统计</translation>
     </message>
     <message>
         <source>Day</source>
-        <translation type="unfinished"></translation>
+        <translation>日</translation>
     </message>
     <message>
         <source>Week</source>
-        <translation type="unfinished"></translation>
+        <translation>周</translation>
     </message>
     <message>
         <source>Month</source>
-        <translation type="unfinished"></translation>
+        <translation>月</translation>
     </message>
     <message>
         <source>Custom</source>
-        <translation type="unfinished"></translation>
+        <translation>自定义</translation>
     </message>
     <message>
         <source>Whole city</source>
-        <translation type="unfinished"></translation>
+        <translation>全城</translation>
     </message>
     <message>
         <source>No statistics loaded.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未加载统计。</translation>
     </message>
     <message>
         <source>Export PNG…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出 PNG…</translation>
     </message>
     <message>
         <source>Export chart</source>
-        <translation type="unfinished"></translation>
+        <translation>导出图表</translation>
     </message>
 </context>
 <context>
@@ -1902,11 +1902,11 @@ The current state is shown now.</source>
     <name>window</name>
     <message>
         <source>Your role may not do this (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>您的角色无此权限（%1）</translation>
     </message>
     <message>
         <source>User: %1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>用户：%1（%2）</translation>
     </message>
 </context>
 <context>
