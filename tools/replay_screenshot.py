@@ -19,17 +19,17 @@ def main(url: str, incident: str, png: str, *callsigns: str) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from db.config import load_settings
-    from db.engine import make_engine
     from desktop.app import GuiOptions, prepare_gui
     from desktop.replay.app import ReplayApp, resolve_window
     from core.replay_frame import ReplayRequest
-    from desktop.workspace import resolve_place
+    from desktop.workspace import open_database, resolve_place
 
     settings, _ = load_settings()
     prepare_gui(GuiOptions(db_url=url), settings)
-    engine = make_engine(url)
+    place = resolve_place(settings, url)
+    engine = open_database(place)  # as `gui --replay` opens it (a SQLite file is brought up to date)
     start, end, incident_id = resolve_window(ReplayRequest(incident=incident), engine)
-    app = ReplayApp(settings, resolve_place(settings, url), start, end, engine=engine, incident_id=incident_id)
+    app = ReplayApp(settings, place, start, end, engine=engine, incident_id=incident_id)
     app.window.show()
     state = {"up": False}
     app.sig_startup_completed.connect(lambda: state.update(up=True))

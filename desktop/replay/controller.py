@@ -274,8 +274,7 @@ class ReplayController(QObject):
         events = [e for e in frame.history.events if e.incident_id == inc.id]
         dock = self.window.incidents_dock
         dock.show_detail(inc, events, dispatches, response_figures(inc, dispatches)["incident"])
-        for button in (*dock.action_buttons.values(), dock.support_button):
-            button.setVisible(False)
+        self.window.hide_actions()
 
     def _build_network(self) -> None:
         streets = self.ws.layers.get("streets", [])

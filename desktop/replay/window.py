@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from core.settings import Settings
 from desktop import theme
@@ -42,10 +42,7 @@ class ReplayWindow(QMainWindow):
         self.units_dock = UnitsBoardDock(live, self)
         self.unit_card = UnitCardDock(live, self)
         self.whatif_dock = WhatIfDock(self)
-        # A replay changes nothing: the docks' actions are not offered (the runner would refuse them).
-        for button in (*self.incidents_dock.action_buttons.values(), self.incidents_dock.support_button,
-                       self.unit_card.dispatch_button):
-            button.setVisible(False)
+        self.hide_actions()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.whatif_dock)
         self.tabifyDockWidget(self.whatif_dock, self.units_dock)
@@ -68,6 +65,14 @@ class ReplayWindow(QMainWindow):
         self.setWindowTitle(self.tr("Replay %1 – %2 — Grid Command").replace(
             "%1", _local(start, zone)).replace("%2", _local(end, zone)))
         self.resize(1600, 900)
+
+    def hide_actions(self) -> None:
+        """A replay changes nothing: the docks' actions are not offered (the runner would
+        refuse them). Every button of the incidents dock is an action (state changes,
+        support, findings); the unit card keeps follow and trail."""
+        for button in self.incidents_dock.widget().findChildren(QPushButton):
+            button.setVisible(False)
+        self.unit_card.dispatch_button.setVisible(False)
 
     def closeEvent(self, event) -> None:
         super().closeEvent(event)

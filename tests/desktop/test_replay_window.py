@@ -115,7 +115,11 @@ def test_a_trainer_watches_an_incident_at_60x_pauses_at_intake_and_scores_a_what
     assert scored.args[0] == expected and expected.best_callsign == controller.ranking[0].callsign
     assert f"{expected.score:.0f}" in dock.result.text() and expected.score <= 100
 
-    # Read-only: the replay's runner refuses a write; the what-if is stored only on purpose.
+    # Read-only: no dock offers an action, the replay's runner refuses a write; the what-if is stored only on purpose.
+    from PySide6.QtWidgets import QPushButton
+
+    assert not [b.text() for b in window.incidents_dock.widget().findChildren(QPushButton) if b.isVisibleTo(window)]
+    assert not window.unit_card.dispatch_button.isVisibleTo(window)
     with pytest.raises(ReadOnlyRefused):
         create_incident(app.ws.runner, lon=112.08, lat=32.68, category="dispute")
     with qtbot.waitSignal(controller.sig_saved, timeout=20000):
