@@ -56,9 +56,12 @@ ROLES: dict[str, RoleSpec] = {r.name: r for r in (
           "import_tracks", "detect_patrol", "simulate"),
     # API clients (``gridcommand token add NAME --role intake|support``)
     _role("intake", "接警接口 intake client", "create_incident", login=False),
-    _role("support", "支援接口 support client", "request_support", login=False),
+    # The field terminals' interface: ask for support, and report an incident's result and
+    # close it with its outcome (POST /api/v1/incidents/{id}/close), as terminals do by radio.
+    _role("support", "支援接口 support client", "request_support", "edit_incident", login=False),
     # The shared ``[api] token`` of before API clients, kept as a client until revoked.
-    _role("legacy_api", "旧接口令牌 legacy API token", "create_incident", "request_support", login=False),
+    _role("legacy_api", "旧接口令牌 legacy API token", "create_incident", "request_support", "edit_incident",
+          login=False),
 )}
 
 USER_ROLES = tuple(name for name, spec in ROLES.items() if spec.login)

@@ -66,6 +66,11 @@ class LiveSettings:
     max_connections: int = 4096
     request_timeout_s: float = 10.0
     idle_timeout_s: float = 120.0
+    # While the database is unreachable `serve` keeps acknowledged fixes here (fsync'd),
+    # at most spool_max_fixes of them; past that it answers 503 and devices keep their own
+    # buffer. Empty: "spool" in the data directory.
+    spool_dir: str = ""
+    spool_max_fixes: int = 200_000
 
 
 @dataclass
@@ -238,7 +243,7 @@ LIMITS: dict[str, tuple[float | None, float | None]] = {
     "map.center_lon": (-180, 180), "map.center_lat": (-90, 90), "map.zoom": (0, 24), "map.label_min_zoom": (0, 24),
     "wall.label_min_zoom": (0, 24),
     "live.stale_after_s": (0, None), "live.future_tolerance_s": (0, None), "live.trail_minutes": (0, None),
-    "live.rejects_keep": (0, None),
+    "live.rejects_keep": (0, None), "live.spool_max_fixes": (0, None),
     "dispatch.speed_foot_kmh": (0, 300), "dispatch.speed_ebike_kmh": (0, 300), "dispatch.speed_car_kmh": (0, 300),
     "dispatch.turnout_s": (0, None), "dispatch.detour_factor": (1, None), "dispatch.arrival_radius_m": (0, None),
     "dispatch.duplicate_radius_m": (0, None), "dispatch.duplicate_window_min": (0, None),
@@ -246,7 +251,7 @@ LIMITS: dict[str, tuple[float | None, float | None]] = {
     "security.max_failed_logins": (1, 100), "security.lockout_minutes": (0, None),
     "security.idle_lock_minutes": (0, None),
 }
-_ABOVE = frozenset({"live.stale_after_s", "live.rejects_keep", "dispatch.speed_foot_kmh", "dispatch.speed_ebike_kmh",
+_ABOVE = frozenset({"live.stale_after_s", "live.rejects_keep", "live.spool_max_fixes", "dispatch.speed_foot_kmh", "dispatch.speed_ebike_kmh",
                     "dispatch.speed_car_kmh", "dispatch.arrival_radius_m", "dispatch.handling_overrun_min"})
 
 

@@ -16,6 +16,24 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened; the message says which and why."""
 
 
+PG_CONNECT_TIMEOUT_S = 10
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when ``exc`` means the database is unreachable (server down, connection cut,
+    connections refused), not that the statement was wrong: worth retrying later."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # SQLite's "database is locked" is an OperationalError too, and not an outage.
+        return "locked" not in str(exc.orig if isinstance(exc, DBAPIError) else exc).lower()
+    return isinstance(exc, (ConnectionError, TimeoutError))
+
+
 def normalize_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
     parsed = make_url(url)
@@ -68,7 +86,20 @@ def make_engine(url: str, **kwargs) -> Engine:
         _sqlite_engines.add(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    # A server that is gone (host down, cable cut) is noticed within this many seconds
+    # instead of the operating system's TCP timeout (minutes): the ingest writer then
+    # spools, and the workstation shows the loss.
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+    # The same for a connection already open when the server vanishes (no reset ever comes):
+    # unacknowledged data fails after tcp_user_timeout, an idle connection after the keepalives,
+    # instead of TCP's retransmission limit (about 15 minutes).
+    connect_args.setdefault("tcp_user_timeout", PG_CONNECT_TIMEOUT_S * 1000)
+    connect_args.setdefault("keepalives", 1)
+    connect_args.setdefault("keepalives_idle", 10)
+    connect_args.setdefault("keepalives_interval", 3)
+    connect_args.setdefault("keepalives_count", 3)
+    return create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -79,6 +110,14 @@ def describe(url: str) -> str:
     """The URL as the user typed it (no driver added), credentials redacted, for
     messages and logs."""
     return redact(url)
+
+
+def ping(engine: Engine) -> None:
+    """One round trip on a fresh or pooled connection; raises if the database does not answer."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 def open_engine(url: str, **kwargs) -> Engine:

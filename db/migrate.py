@@ -61,8 +61,37 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
             return head  # nothing to do: no Alembic import on the start-up path
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(_config(conn), revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            command.upgrade(_config(conn), revision)
+        return current_revision(engine)
+    with engine.connect() as conn:
+        # SQLite alters a table by copying it, dropping the original and renaming the copy.
+        # With foreign keys enforced, that DROP deletes the rows first, which cascades into
+        # (or is refused by) every child table: units -> devices -> positions. So they are
+        # off for the migration (the pragma is ignored inside a transaction: set it before),
+        # checked before the commit, and back on for the pooled connection afterwards.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        # The driver would only open a transaction at the first INSERT/UPDATE, leaving the
+        # DDL before it committed as it runs: an explicit BEGIN makes the whole upgrade one
+        # transaction, rolled back whole if a step or the check fails.
+        dbapi = conn.connection.driver_connection
+        isolation = dbapi.isolation_level
+        dbapi.isolation_level = None
+        try:
+            with conn.begin():
+                conn.exec_driver_sql("BEGIN")
+                command.upgrade(_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    table, rowid, parent, _ = broken[0]
+                    raise RuntimeError(f"the migration would leave {len(broken)} rows with a broken foreign key "
+                                       f"(first: {table} row {rowid} -> {parent}); nothing was changed")
+        finally:
+            dbapi.isolation_level = isolation
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
     return current_revision(engine)
 
 

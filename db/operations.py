@@ -14,15 +14,16 @@ from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Engine, inspect, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from core.audit_chain import GENESIS, at_text, clean, json_text, row_hash
 from core.clock import Clock, SystemClock
+from core.link_state import LinkState
 from core.roles import PERMISSIONS, ROLES, role_permissions
 from db.engine import DatabaseUnavailable, session_factory
-from db.models import AuditLog, ChangeLog, FeedRevision
+from db.models import AuditLog, ChangeLog, FeedRevision, User
 from db.feed_revisions import lock_feed
 from db.notify import CHANGES_CHANNEL, notify
 
@@ -61,6 +62,18 @@ class Actor:
 
 class PermissionDenied(PermissionError):
     pass
+
+
+class WriteRefused(DatabaseUnavailable):
+    """A write asked while the workstation knows the database is unreachable: refused at
+    once, nothing written; ``since`` is when the database was lost."""
+
+    def __init__(self, operation: str, since: datetime, reason: str = ""):
+        super().__init__(f"{operation}: refused, the database is unreachable since {since.isoformat(timespec='seconds')}"
+                         f"{f' ({reason})' if reason else ''}; nothing was saved")
+        self.operation = operation
+        self.since = since
+        self.reason = reason
 
 
 class ReadOnlyRefused(PermissionDenied):
@@ -147,8 +160,11 @@ def row_dict(row: Any) -> dict[str, Any]:
 
 class OperationRunner:
     def __init__(self, engine: Engine, actor: Actor | None = None, clock: Clock | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, link: LinkState | None = None):
         self.engine = engine
+        # A workstation's view of the database link: while it is down, writes are refused at
+        # once with the time of the loss (None: every write tries the database).
+        self.link = link
         self.actor = actor or local_actor(engine)
         self.clock = clock or SystemClock()
         self.read_only = read_only
@@ -164,6 +180,8 @@ class OperationRunner:
         if not self.actor.may(permission):
             raise PermissionDenied(f"{operation}: refused, {self.actor.user} ({self.actor.role_label}) "
                                    f"may not {permission}")
+        if self.link is not None and (since := self.link.lost_since) is not None:
+            raise WriteRefused(operation, since, self.link.reason)
         now = self.clock.now()
         try:
             with self._sessions() as session, session.begin():
@@ -182,6 +200,17 @@ def local_actor(engine: Engine) -> Actor:
     """The account running this program (the CLI, a service): a registered user acts
     with their role (disabled: with none); any other account is the machine's own
     operator, with every permission, as before users existed."""
-    from db.users_repo import actor_for_account
-
     return actor_for_account(engine, Actor.local())
+
+
+def actor_for_account(engine: Engine, account):
+    """``account`` (an Actor for the OS user) with its registered role, if it is a user."""
+    try:
+        with session_factory(engine)() as session:
+            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
+    except DBAPIError:
+        return account  # no users table yet (an old schema being migrated): nobody is registered
+    if row is None:
+        return account
+    permissions = frozenset() if row.disabled else role_permissions(row.role)
+    return Actor(account.user, account.workstation, permissions, row.role)

@@ -76,7 +76,7 @@ def seed_history(runner: OperationRunner, *, scale: float = 1.0, patrol: PatrolS
         if conn.execute(select(Incident.id).where(Incident.description.like(H.MARKER + "%")).limit(1)).first():
             return HistoryReport(0, 0, 0, 0, 0, 0, already_present=True)
     progress("planning the synthetic history (deterministic)")
-    counts = runner.run("seed synthetic history", lambda ctx: _write(ctx, scale, progress), "*")
+    counts = runner.run("seed synthetic history", lambda ctx: _write(ctx, scale, progress), "seed_data")
     zone = ZoneInfo(H.ZONE)
     progress(f"patrol detection over {counts['fixes']:,} stored fixes, day by day (as `patrol rebuild`)")
     detected = 0

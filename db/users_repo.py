@@ -18,6 +18,7 @@ from core.passwords import hash_password, new_token, password_matches, same_hash
 from core.roles import check_role, role_permissions
 from core.settings import SecuritySettings
 from db.engine import session_factory
+from db.operations import Actor, OperationRunner, actor_for_account  # noqa: F401 (actor_for_account: callers)
 from db.models import ApiClient, User
 
 MANAGE = "manage_users"
@@ -149,8 +150,6 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
            security: SecuritySettings | None = None, clock=None):
     """The actor for ``username`` if the password is right; LoginRefused (one message
     for an unknown name or a wrong password) otherwise. Each attempt is recorded."""
-    from db.operations import Actor, OperationRunner
-
     security = security or SecuritySettings()
     workstation = (workstation or socket.gethostname())[:64]
     name = username if isinstance(username, str) else ""
@@ -187,21 +186,6 @@ def log_in(engine: Engine, username: str, password: str, workstation: str | None
     if refusal:
         raise LoginRefused(refusal)
     return actor
-
-
-def actor_for_account(engine: Engine, account):
-    """``account`` (an Actor for the OS user) with its registered role, if it is a user."""
-    from db.operations import Actor
-
-    try:
-        with session_factory(engine)() as session:
-            row = session.execute(select(User.role, User.disabled).where(User.username == account.user)).first()
-    except DBAPIError:
-        return account  # no users table yet (an old schema being migrated): nobody is registered
-    if row is None:
-        return account
-    permissions = frozenset() if row.disabled else role_permissions(row.role)
-    return Actor(account.user, account.workstation, permissions, row.role)
 
 
 # --- API clients ---------------------------------------------------------------------

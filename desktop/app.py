@@ -91,6 +91,9 @@ class GridCommandApp(QObject):
         self._feed_prepared = False
         self.ws.sig_message.connect(self.window.show_message)
         self.ws.sig_feed_status.connect(self.window.set_feed_status)
+        from desktop.controllers.connection import ConnectionController
+
+        self.connection = ConnectionController(self.ws, self.window.banner, self)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
         self.replays: list = []  # replay windows opened beside this one (File → Replay)
         self.window.sig_replay_requested.connect(self._on_replay_requested)
@@ -107,6 +110,7 @@ class GridCommandApp(QObject):
         self.place = resolve_place(settings, options.db_url, options.demo, options.language, options.theme)
         self.ws = Workspace(settings, self.place, clock=clock, parent=self)
         self.features: list = []  # controllers started once the database is open (start_features)
+        self.connection = None  # the workstation's database link (the wall has its own)
         self.scene = MapScene(settings, self.ws.live, parent=self)
         self.map_view = make_map_view(settings)
         self.page_cache = PageCache(data_dir() / "page-cache", self._cache_key())
@@ -121,6 +125,7 @@ class GridCommandApp(QObject):
         from desktop.controllers.map_data import MapDataController
         from desktop.controllers.units import UnitDocks, UnitsController
         from desktop.controllers.patrol import PatrolController
+        from desktop.controllers.place_edit import PlaceEditController
         from desktop.controllers.statistics import StatisticsController
         from desktop.controllers.workorders import WorkOrdersController
         from desktop.controllers.findings import FindingsController
@@ -132,7 +137,8 @@ class GridCommandApp(QObject):
         w = self.window
         self.features = [WorkOrdersController(self.ws, self.scene, w.workorders_dock, self),
                          PatrolController(self.ws, self.scene, w.patrol_dock, self),
-                         StatisticsController(self.ws, self.scene, w.statistics_dock, self)]
+                         StatisticsController(self.ws, self.scene, w.statistics_dock, self),
+                         PlaceEditController(self.ws, self.scene, w.place_rules_dock, self)]
         # Patrol findings and new orders from the window: the dock's buttons, an incident, the map menu.
         self.findings = FindingsController(self.ws, self.scene, w.workorders_dock, self)
         self.features.append(self.findings)
@@ -346,6 +352,8 @@ class GridCommandApp(QObject):
     def stop_live(self) -> None:
         for replay in list(getattr(self, "replays", ())):
             replay.close()
+        if self.connection is not None:
+            self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
         if self.embedded is not None:
             self.embedded.stop()

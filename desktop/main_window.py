@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from core.settings import Settings
 from desktop import theme
@@ -25,7 +25,17 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("Grid Command — joint police and city-management grid command map"))
         self.map_view = map_view
-        self.setCentralWidget(map_view)
+        # The outage banner above the map (hidden while the database answers).
+        from desktop.banner import OutageBanner
+
+        self.banner = OutageBanner(settings.ui.timezone)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(map_view, 1)
+        self.setCentralWidget(central)
         self.live = live or LiveModel(settings.live.stale_after_s, parent=self)
         self.docks: tuple = ()
         self.status_db = QLabel()
@@ -53,6 +63,7 @@ class MainWindow(QMainWindow):
         from desktop.docks.unit_card import UnitCardDock
         from desktop.docks.units_board import UnitsBoardDock
         from desktop.docks.patrol import PatrolDock
+        from desktop.docks.place_rules import PlaceRulesDock
         from desktop.docks.statistics import StatisticsDock
         from desktop.docks.workorders import WorkOrdersDock
 
@@ -70,9 +81,11 @@ class MainWindow(QMainWindow):
         self.workorders_dock = WorkOrdersDock(self, zone)
         self.patrol_dock = PatrolDock(self, zone)
         self.statistics_dock = StatisticsDock(self, settings.ui.language)
+        self.place_rules_dock = PlaceRulesDock(self, zone)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.intake_dock)
         self.tabifyDockWidget(self.intake_dock, self.layers_dock)
         self.tabifyDockWidget(self.intake_dock, self.patrol_dock)
+        self.tabifyDockWidget(self.intake_dock, self.place_rules_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dispatch_dock)
         for dock in (self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock,
@@ -82,7 +95,7 @@ class MainWindow(QMainWindow):
         self.dispatch_dock.raise_()
         self.docks = (self.intake_dock, self.layers_dock, self.incidents_dock, self.dispatch_dock,
                       self.escalation_dock, self.units_dock, self.unit_card, self.workorders_dock, self.patrol_dock,
-                      self.statistics_dock)
+                      self.statistics_dock, self.place_rules_dock)
         self.resizeDocks([self.intake_dock, self.incidents_dock], [320, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.incidents_dock, self.dispatch_dock], [420, 480], Qt.Orientation.Vertical)
         for dock in self.docks:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QPageLayout, QPageSize, 
 from core.period_report import PeriodReport
 from core.report_periods import period_name
 from core.report_text import CHARTS, figure_table
+from desktop.theme import palette
 
 CJK_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 # The PDF's device space is at the screen's 96 dpi: pyqtgraph caches its axes as QPictures,
@@ -24,7 +25,7 @@ CJK_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 RESOLUTION = 96
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 36.0  # A4 in points
 CHART_SCALE = 1.35  # charts are laid out this much larger, then shrunk: ~8 pt ticks on paper
-INK, GREY, RULE = QColor("#212121"), QColor("#616161"), QColor("#bdbdbd")
+INK, GREY, RULE = (QColor(palette()["report"][k]) for k in ("ink", "grey", "rule"))
 
 
 class ReportError(Exception):

@@ -16,12 +16,10 @@ from PySide6.QtWidgets import QApplication
 from core.period_report import PeriodReport
 from core.report_text import (CHARTS, LAST_YEAR, LIGHT_DRAW_COLORS, MINUTES, RESPONSE_RINGS_S, light_label,
                               response_histogram, words)
+from desktop.theme import palette
 
-INK = "#212121"
-BAR = "#1565c0"
-LAST_YEAR_COLOR = "#ef6c00"
-JOINT = "#2e7d32"
-RING = "#c62828"
+_COLORS = palette()["report"]  # the charts print on white paper: one set, whatever the theme
+INK, BAR, LAST_YEAR_COLOR, JOINT, RING = (_COLORS[k] for k in ("ink", "bar", "last_year", "joint", "ring"))
 BIN_S = 30
 
 

@@ -7,9 +7,9 @@ replace each other and only the newest runs next — a burst of changes costs on
 reload, and a slow ranking is never queued up behind itself."""
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
-import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,21 +32,17 @@ class _Relay(QObject):
     sig_finished = Signal(int, bool, object)
 
 
-_PROJ_CONTEXTS: dict[int, object] = {}  # native thread id -> pyproj's owner of that thread's PROJ context
+_thread = threading.local()
 
 
-def _keep_proj_context() -> None:
-    """pyproj (3.7) keeps each thread's PROJ context in OS-thread storage, but frees it with
-    the Python thread state; a Qt pool thread gets a new Python thread state for every job,
-    so the next job that used pyproj on the same thread got a freed context and the process
-    crashed (pyproj#1509, #1622). Owning the context for the thread's life keeps it valid:
-    one context for the one worker thread, which never expires."""
-    context = sys.modules.get("pyproj._context")
-    if context is None:  # pyproj not used yet: nothing to keep (and no import on start-up)
-        return
-    manager = getattr(context._CONTEXT_MANAGER_LOCAL, "context_manager", None)
-    if manager is not None:
-        _PROJ_CONTEXTS[threading.get_native_id()] = manager
+def _keep_thread_state() -> None:
+    """Keep this worker thread's Python thread state for the thread's life. PySide makes a
+    fresh one for each job and drops it afterwards, and with it everything thread-local:
+    pyproj's per-thread PROJ contexts then dangle, and the next job's transform crashed in
+    PROJ (a line moved on the map after one was drawn). One extra GIL-state hold keeps it."""
+    if not getattr(_thread, "kept", False):
+        ctypes.pythonapi.PyGILState_Ensure()
+        _thread.kept = True
 
 
 class _Runnable(QRunnable):
@@ -55,11 +51,11 @@ class _Runnable(QRunnable):
         self.job_id, self.fn, self.relay = job_id, fn, relay
 
     def run(self) -> None:
+        _keep_thread_state()
         try:
             result, ok = self.fn(), True
         except BaseException as exc:  # handed to the GUI thread, which decides what the user sees
             result, ok = exc, False
-        _keep_proj_context()
         self.relay.sig_finished.emit(self.job_id, ok, result)
 
 

@@ -18,8 +18,9 @@ from PySide6.QtCore import QObject, Signal
 
 from core.clock import Clock, SystemClock
 from core.layers import LayerFeature
+from core.link_state import LinkState
 from core.settings import Settings
-from desktop.errors import UserMessage, message_for
+from desktop.errors import UserMessage, message_for, outage_reason
 from desktop.live.live_model import LiveModel
 from desktop.tasks import TaskRunner
 
@@ -83,6 +84,7 @@ class Workspace(QObject):
     sig_message = Signal(object)  # a UserMessage for the window (a dialog) or the wall (a banner)
     sig_feed_status = Signal(object)  # None: connected; str: why live data stopped
     sig_actor_changed = Signal(object)  # the Actor now working here (log-in, idle lock)
+    sig_link_changed = Signal(object)  # datetime: the database is unreachable since then; None: it answers
 
     def __init__(self, settings: Settings, place: Place, clock: Clock | None = None, actor: "Actor | None" = None,
                  parent=None):
@@ -100,6 +102,8 @@ class Workspace(QObject):
         self.tasks = TaskRunner(self)
         self.tasks.default_error = self.report
         self.feed_worker = None
+        # Whether the database answers: the runner refuses writes at once while it does not.
+        self.link = LinkState()
 
     # --- what is resolved once -------------------------------------------------------
     @property
@@ -150,7 +154,7 @@ class Workspace(QObject):
 
         self.engine = engine
         self.sessions = session_factory(engine)
-        self.runner = OperationRunner(engine, self.actor, clock=self.clock)
+        self.runner = OperationRunner(engine, self.actor, clock=self.clock, link=self.link)
 
     def set_code_tables(self, tables: dict) -> None:
         self.code_tables = tables
@@ -194,9 +198,25 @@ class Workspace(QObject):
 
     def report(self, exc: BaseException) -> UserMessage:
         """Tell the user what went wrong, in words; nothing fails silently."""
-        message = message_for(exc)
+        from db.engine import is_connection_error
+
+        if is_connection_error(exc):
+            self.link_lost(outage_reason(exc))  # before the dialog, so the banner is already up
+        message = message_for(exc, self.timezone)
         self.sig_message.emit(message)
         return message
+
+    # --- the database link -------------------------------------------------------------
+    def link_lost(self, reason: str) -> None:
+        """The database did not answer (a write, a read, the change feed)."""
+        if self.link.lost(self.now(), reason):
+            self.sig_link_changed.emit(self.link.lost_since)
+
+    def link_restored(self) -> None:
+        """The database answered again: writes are allowed, live data is read again."""
+        if self.link.restored():
+            self.sig_link_changed.emit(None)
+            self.wake_feed()
 
     # --- the change feed -------------------------------------------------------------
     def start_feed(self, feed=None, roster=None, prepare: Callable[[], Callable] | None = None) -> None:

@@ -13,6 +13,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from feeds.cot_ingest import CotTcpProtocol, CotUdpProtocol
 from feeds.http_ingest import HttpIngestProtocol
 from feeds.limits import ConnectionLimits, ThrottledLog, effective_max_connections, raise_nofile_limit
 from db.positions_repo import SpeedGuard
+from feeds.spool import DEFAULT_SPOOL_MAX_FIXES, FixSpool
 from feeds.writer import IngestWriter, Outcomes
 
 if TYPE_CHECKING:
@@ -45,6 +47,9 @@ class IngestConfig:
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     max_speed_kmh: dict[str, float] | None = None  # travel mode -> impossible speed (None: the defaults)
     reuse_port: bool = False  # several `serve` processes share the ports (--workers)
+    # Where acknowledged fixes wait while the database is unreachable (None: answer 503 instead).
+    spool_dir: Path | None = None
+    spool_max_fixes: int = DEFAULT_SPOOL_MAX_FIXES
 
 
 def parse_hostport(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -84,9 +89,10 @@ class IngestServer:
         self.loop = loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         cfg = self.config
+        spool = FixSpool(cfg.spool_dir, cfg.spool_max_fixes) if cfg.spool_dir is not None else None
         self.writer = IngestWriter(self.engine, self._deliver, future_tolerance_s=cfg.future_tolerance_s,
                                    rejects_keep=cfg.rejects_keep, max_batch=cfg.max_batch,
-                                   speed_guard=SpeedGuard(cfg.max_speed_kmh))
+                                   speed_guard=SpeedGuard(cfg.max_speed_kmh), spool=spool)
         self.writer.start()
         loop.set_exception_handler(_throttled_exception_handler())
         soft, _ = raise_nofile_limit()
@@ -177,6 +183,12 @@ class IngestServer:
                 await listener.wait_closed()
         log.info("stopped: %d fixes stored, %d rejected, %d failed, %d reject records dropped (over budget)",
                  self.writer.stored, self.writer.rejected, self.writer.failed, self.writer.rejects_dropped)
+        if self.writer.spooled:
+            log.info("%d fixes were acknowledged from the spool while the database was unreachable",
+                     self.writer.spooled)
+        if self.writer.spool is not None and self.writer.spool.pending:
+            log.warning("stopped with %d acknowledged fixes in the spool %s: the next `serve` stores them first",
+                        self.writer.spool.pending, self.writer.spool.directory)
 
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from core.clock import Clock, SystemClock
 from core.fixes import Fix
 from core.redaction import redact
+from db.engine import is_connection_error
 from db.positions_repo import DeviceCache, Reject, SpeedGuard, record_rejects, store_fixes
 from feeds.limits import SenderBudget
+from feeds.spool import FixSpool, SpoolFull
 
 log = logging.getLogger("gridcommand.ingest")
 
@@ -39,6 +41,11 @@ class _StoreFailed(str):
 STORE_FAILED = _StoreFailed("storage unavailable, retry later")
 _STOP = object()
 _PAYLOAD_MAX = 1000
+# Reconnection attempts during an outage: the wait doubles from the first to the last.
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 5.0
+# While draining the spool, new batches are taken (and spooled, acknowledged) at least this often.
+DRAIN_TURN_S = 0.5
 
 
 def excerpt(payload: Any, limit: int = _PAYLOAD_MAX) -> str:
@@ -79,6 +86,12 @@ class RejectLog:
         log.warning("rejected %s report from %s: %s", protocol, source, reason)
 
 
+# The outcome list of a batch that went to the spool (every fix acknowledged).
+_SPOOLED = object()
+# The outcome of a spooled fix the database refused to store (kept on disk instead).
+_SET_ASIDE = object()
+
+
 class _Item(NamedTuple):
     fix: Fix
     source: str
@@ -104,6 +117,7 @@ class IngestWriter:
         reject_log: RejectLog | None = None,
         reject_budget: SenderBudget | None = None,
         speed_guard: SpeedGuard | None = None,
+        spool: FixSpool | None = None,
     ):
         self.engine = engine
         self.deliver = deliver
@@ -120,6 +134,11 @@ class IngestWriter:
         self.stored = 0
         self.rejected = 0
         self.failed = 0
+        self.spool = spool  # None: a batch the database cannot take is answered "retry later"
+        self.spooled = 0  # fixes acknowledged from the spool during outages
+        self.outage_since: datetime | None = None  # when the database was last found unreachable
+        self._retry_at = 0.0  # monotonic time of the next attempt during an outage
+        self._retry_wait = RETRY_FIRST_S
         self._connection: Connection | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._queued = 0  # submitted and not yet finished; read by the shutdown wait
@@ -170,7 +189,15 @@ class IngestWriter:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batch = [self._queue.get()]
+            if self.spool:  # something to drain: wake up for it even when no fix comes
+                try:
+                    first = self._queue.get(timeout=DRAIN_TURN_S)
+                except queue.Empty:
+                    self._drain()
+                    continue
+            else:
+                first = self._queue.get()
+            batch = [first]
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -189,6 +216,10 @@ class IngestWriter:
                         batch.append(item)
             for start in range(0, len(batch), self.max_batch):
                 self._write(batch[start:start + self.max_batch])
+            if self.spool:
+                self._drain(stopping)
+        if self.spool is not None:
+            self.spool.close()
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -197,20 +228,33 @@ class IngestWriter:
         items = [item for item in batch if isinstance(item, _Item)]
         rejects = [item for item in batch if isinstance(item, Reject)]
         outcomes: list[str | None] | None = None
-        for attempt in (1, 2):
-            try:
-                outcomes = self._commit(items, rejects)
-                break
-            except Exception as exc:  # any database error: retry once on a new connection, then fail the batch
-                self.devices.clear()  # a device may have moved to a deleted unit
-                self._drop_connection()
-                log.error("storing %d fixes failed (attempt %d): %s", len(items), attempt,
-                          " ".join(str(exc).split())[:300])
-                if attempt == 1:
-                    time.sleep(0.05)
+        if self.spool:
+            # Older fixes wait in the spool: queue behind them.
+            outcomes = self._to_spool(items, rejects)
+            rejects = []
+        else:
+            error: Exception | None = None
+            for attempt in (1, 2):
+                try:
+                    outcomes = self._commit(items, rejects)
+                    break
+                except Exception as exc:  # any database error: retry once on a new connection, then fail the batch
+                    error = exc
+                    self.devices.clear()  # a device may have moved to a deleted unit
+                    self._drop_connection()
+                    log.error("storing %d fixes failed (attempt %d): %s", len(items), attempt,
+                              " ".join(str(exc).split())[:300])
+                    if attempt == 1:
+                        time.sleep(0.05)
+            if outcomes is None and self.spool is not None and error is not None and is_connection_error(error):
+                self._outage_began()
+                outcomes = self._to_spool(items, rejects)
+                rejects = []
         if outcomes is None:
             outcomes = [STORE_FAILED] * len(items)
             self.failed += len(items)
+        elif outcomes and outcomes[0] is _SPOOLED:
+            outcomes = [None] * len(items)
         else:
             for item, outcome in zip(items, outcomes):
                 if outcome is None:
@@ -219,6 +263,7 @@ class IngestWriter:
                     self.rejected += 1
                     self.reject_log(item.fix.protocol, item.source, outcome)
             self.rejected += len(rejects)
+            self._database_back()
         acks = [(item.done, outcome) for item, outcome in zip(items, outcomes) if item.done is not None]
         try:
             if acks:
@@ -230,6 +275,113 @@ class IngestWriter:
                 self.reject_budget.done(len(rejects))
             with self._count_lock:
                 self._queued -= len(batch)
+
+    # -- the outage ------------------------------------------------------------
+
+    def _outage_began(self) -> None:
+        if self.outage_since is None:
+            self.outage_since = self.clock.now()
+            log.error("the database is unreachable: fixes are spooled to %s and acknowledged once on disk",
+                      self.spool.directory)
+        self._retry_wait = RETRY_FIRST_S
+        self._retry_at = time.monotonic() + self._retry_wait
+
+    def _to_spool(self, items: list[_Item], rejects: list[Reject]) -> list | None:
+        """Append the batch's fixes to the spool: [_SPOOLED] once they are on disk, None when
+        the spool is full or the disk refuses (the senders retry: 503). Rejected reports
+        are only diagnostics: during an outage they are dropped and counted."""
+        if rejects:
+            self.reject_budget.done(len(rejects))
+            self.reject_budget.dropped += len(rejects)
+        if not items:
+            return [_SPOOLED]
+        try:
+            self.spool.append([(item.fix, item.source) for item in items], self.clock.now())
+        except SpoolFull:
+            log.error("the spool holds %d fixes, its bound: answering 503 (devices keep their own buffer)",
+                      self.spool.pending)
+            return None
+        except OSError as exc:
+            log.error("cannot write the spool %s: %s", self.spool.directory, exc)
+            return None
+        self.spooled += len(items)
+        return [_SPOOLED]
+
+    def _drain(self, stopping: bool = False) -> None:
+        """Store spooled fixes oldest first while the database answers; for at most one turn
+        (new batches are taken between turns), or all of them when ``stopping``."""
+        if self.outage_since is not None and time.monotonic() < self._retry_at and not stopping:
+            return
+        deadline = time.monotonic() + DRAIN_TURN_S
+        drained = 0
+        while self.spool and (stopping or time.monotonic() < deadline):
+            seg, records, end = self.spool.peek(self.max_batch)
+            items = [_Item(r.fix, r.source, b"(stored from the spool)", None) for r in records]
+            try:
+                outcomes = self._commit(items, []) if items else []
+            except Exception as exc:
+                self.devices.clear()
+                self._drop_connection()
+                if not is_connection_error(exc):
+                    # The database answers but refuses this batch: store what it takes one by one
+                    # and set the rest aside on disk, or one bad record would stop the drain for good.
+                    outcomes = self._store_one_by_one(items)
+                    if outcomes is None:
+                        return
+                    self.spool.committed(seg, end, len(records))
+                    drained += len(records)
+                    self._count(items, outcomes)
+                    continue
+                if self.outage_since is None:
+                    self.outage_since = self.clock.now()
+                self._retry_wait = min(RETRY_MAX_S, self._retry_wait * 2)
+                self._retry_at = time.monotonic() + self._retry_wait
+                log.warning("the database is still unreachable (%d fixes spooled; next try in %.1f s): %s",
+                            self.spool.pending, self._retry_wait, " ".join(str(exc).split())[:200])
+                return
+            # Committed: only now is the spool told (a crash in between stores them again, once).
+            self.spool.committed(seg, end, len(records))
+            drained += len(records)
+            self._count(items, outcomes)
+            self._database_back()
+        if drained and not self.spool:
+            log.warning("the spool is drained: every acknowledged fix is in the database")
+
+    def _count(self, items: list[_Item], outcomes: list[str | None]) -> None:
+        for item, outcome in zip(items, outcomes):
+            if outcome is None:
+                self.stored += 1
+            elif outcome is not _SET_ASIDE:
+                self.rejected += 1
+                self.reject_log(item.fix.protocol, item.source, outcome)
+
+    def _store_one_by_one(self, items: list[_Item]) -> list | None:
+        """Each spooled fix in its own transaction; one the database refuses (not for being
+        unreachable) goes to ``unstorable`` in the spool directory, kept for the administrator.
+        None if the database became unreachable meanwhile (the drain retries later)."""
+        outcomes: list = []
+        aside = []
+        for item in items:
+            try:
+                outcomes.extend(self._commit([item], []))
+            except Exception as exc:
+                self._drop_connection()
+                if is_connection_error(exc):
+                    return None
+                log.error("a spooled fix from %s cannot be stored, kept in %s: %s", item.source,
+                          self.spool.directory / "unstorable", " ".join(str(exc).split())[:200])
+                aside.append((item.fix, item.source))
+                outcomes.append(_SET_ASIDE)
+        if aside:
+            self.spool.set_aside(aside, self.clock.now())
+        return outcomes
+
+    def _database_back(self) -> None:
+        if self.outage_since is not None:
+            log.warning("the database answers again (unreachable since %s): storing the spooled fixes first",
+                        self.outage_since.isoformat(timespec="seconds"))
+            self.outage_since = None
+            self._retry_wait = RETRY_FIRST_S
 
     def _session(self) -> Session:
         """A session on the writer's own connection, kept between batches: a pool checkout

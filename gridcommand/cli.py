@@ -11,7 +11,7 @@ from importlib import import_module
 # subcommand -> module under gridcommand.commands with add_arguments(parser) and run(args) -> int
 COMMANDS = {
     "gui": "Run the command map (the desktop application)",
-    "db": "Create or migrate the schema, seed the demo city, import layers",
+    "db": "Create or migrate the schema, seed the demo city, import layers, back up and restore",
     "bench": "Run a benchmark and print its figures as JSON",
     "serve": "Run the headless server: position ingest (OsmAnd HTTP, CoT), the incident API, arrival detection",
     "rejects": "List position reports the ingest server rejected",
@@ -28,6 +28,7 @@ COMMANDS = {
     "replay": "Training replay: where every unit was at a past moment",
     "drill": "Drills (试警): flag a drill incident, report live drills and scored what-ifs",
     "stats": "A period's figures (incidents 同比/环比, dispatches, outcomes, joint patrols, response, work orders)",
+    "report": "A period report (日报/周报/月报) as PDF or XLSX: the figures of `stats` and the statistics charts",
     "user": "Users who log in, and their roles: add, list, disable, set a password or role",
     "token": "API clients of the incident API: add (prints the token once), list, revoke",
     "audit": "The audit trail: verify its hash chain, export a period (CSV, JSON)",

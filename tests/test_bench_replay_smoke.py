@@ -17,9 +17,9 @@ def test_a_tiny_replay_run_reports_every_key(tmp_path, monkeypatch):
     monkeypatch.setattr(replay.tempfile, "gettempdir", lambda: str(tmp_path))
     result = replay.run(repeat=1, size=3, hours=0.05, seeks=10, baseline_seeks=3, frames=4, window=False)
     assert result["fixes"] == 3 * 18 and result["units"] == 3
-    for key in ("load_s", "seek_median_ms", "seek_p99_ms", "baseline_seek_median_ms", "frame_core_median_ms",
-                "rss_mib"):
+    for key in ("seek_median_ms", "seek_p99_ms", "baseline_seek_median_ms", "frame_core_median_ms", "rss_mib"):
         assert result[key] > 0, key
+    assert result["load_s"] >= 0  # 54 fixes may load within the 10 ms it is rounded to
     assert result["progress_calls"] >= 1 and result["baseline_seeks"] == 3
     # The second run reuses the database it built.
     assert replay.run(repeat=1, size=3, hours=0.05, seeks=2, baseline_seeks=1, frames=1, window=False)["fixes"] == 54

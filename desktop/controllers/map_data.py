@@ -52,6 +52,7 @@ class MapDataController(QObject):
         self.dock = layers_dock
         self.cache = cache
         self.checked = False
+        self.page_layers: dict | None = None  # what the views show: built into the page or replaced in it
         if layers_dock is not None:  # the wall has no layers dock
             layers_dock.sig_feature_chosen.connect(lambda f: scene.static.show_feature(f.layer, f.code))
         workspace.sig_changed.connect(self._on_kinds_changed)
@@ -69,17 +70,46 @@ class MapDataController(QObject):
         settings = self.ws.settings
         page_labels = self.page_labels()  # translated on the GUI thread
         current = self.scene.page_fingerprint
+        if self._replace_edited_places(layers):
+            # The views are current already; the page for views added later and the next start.
+            self.ws.run_task(lambda: page_if_changed(layers, settings, page_labels, current), self._keep_page,
+                             key="map.page")
+            self._share(layers)
+            return
 
         # The page first: the background thread runs jobs in order, and what the new layers set
         # off elsewhere (the street network, the gazetteer) must not delay the map.
-        self.ws.run_task(lambda: page_if_changed(layers, settings, page_labels, current), self._on_page_built,
-                         key="map.page")
+        self.ws.run_task(lambda: page_if_changed(layers, settings, page_labels, current),
+                         lambda result: self._on_page_built(result, layers), key="map.page")
         self._share(layers)
+
+    def _replace_edited_places(self, layers: dict) -> bool:
+        """Only must-visit points or must-patrol lines changed (an edit, an import of them): replace
+        those layers in the page instead of reloading it, so the map keeps its zoom and centre."""
+        from desktop.map.layers.place_edit import EDITABLE_LAYERS
+
+        shown = self.page_layers
+        if shown is None or not self.scene.ready:
+            return False
+        changed = [name for name in sorted(set(shown) | set(layers)) if shown.get(name, []) != layers.get(name, [])]
+        if not changed or any(name not in EDITABLE_LAYERS for name in changed):
+            return False
+        for name in changed:
+            self.scene.place_edit.replace(name, layers.get(name, []))
+        self.page_layers = layers
+        return True
+
+    def _keep_page(self, result) -> None:
+        fp, html = result
+        if html is not None:
+            if self.cache is not None:
+                self.cache.store(html, fp)
+            self.scene.keep_page(html, fp)
 
     def adopt(self, layers: dict, fingerprint: str, html: str | None) -> None:
         """Layers read and the page checked (or built) already, by start-up's background
         opening of the database: show the page first, then share the layers."""
-        self._on_page_built((fingerprint, html))
+        self._on_page_built((fingerprint, html), layers)
         self._share(layers)
 
     def _share(self, layers: dict) -> None:
@@ -87,8 +117,9 @@ class MapDataController(QObject):
             self.dock.set_features(layers)
         self.ws.set_layers(layers)
 
-    def _on_page_built(self, result) -> None:
+    def _on_page_built(self, result, layers: dict) -> None:
         fp, html = result
+        self.page_layers = layers
         if html is not None:
             if self.cache is not None:
                 self.cache.store(html, fp)

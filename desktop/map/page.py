@@ -28,14 +28,19 @@ class OfflineMap(folium.Map):
 
     default_js = [
         ("leaflet", VENDOR + "leaflet/leaflet.js"),
+        # Editing points and lines on the map (gridmap_edit.js); always in the page, so an
+        # edit mode starts without a reload. ~290 kB parsed once per page load.
+        ("leaflet_geoman", VENDOR + "leaflet-geoman/leaflet-geoman.js"),
         ("qwebchannel", WEB_ROOT + "qwebchannel.js"),
         ("gridmap", WEB_ROOT + "gridmap.js"),
         ("gridmap_units", WEB_ROOT + "gridmap_units.js"),
         ("gridmap_incidents", WEB_ROOT + "gridmap_incidents.js"),
         ("gridmap_overlays", WEB_ROOT + "gridmap_overlays.js"),
+        ("gridmap_edit", WEB_ROOT + "gridmap_edit.js"),
     ]
     default_css = [
         ("leaflet_css", VENDOR + "leaflet/leaflet.css"),
+        ("leaflet_geoman_css", VENDOR + "leaflet-geoman/leaflet-geoman.css"),
         ("gridmap_css", WEB_ROOT + "gridmap.css"),
     ]
 

@@ -10,6 +10,8 @@ Everything goes in and comes out in WGS84: the basemap's shift is applied here,
 once (``core.basemap_shift``), and clicks are shifted back before they leave."""
 from __future__ import annotations
 
+import json
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -19,9 +21,12 @@ from core.settings import Settings
 from desktop.map.layers.incidents import IncidentsAdapter
 from desktop.map.layers.overlays import OverlaysAdapter
 from desktop.map.layers.pick import PickAdapter
+from desktop.map.layers.place_edit import PlaceEditAdapter
 from desktop.map.layers.rings import RingsAdapter, RouteAdapter
 from desktop.map.layers.static import StaticLayersAdapter
 from desktop.map.layers.units import UnitsAdapter
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from desktop.live.live_model import LiveModel
@@ -36,6 +41,11 @@ class MapScene(QObject):
     sig_feature_clicked = Signal(str, str)  # static layer, code
     sig_overlay_clicked = Signal(str, str)  # overlay name, feature id
     sig_page_failed = Signal(str)
+    # Editing places on the map: (layer, WGS84 GeoJSON geometry) drawn; (layer, code, geometry)
+    # moved; (layer, code) the user asked to delete (the controller confirms first).
+    sig_place_drawn = Signal(str, dict)
+    sig_place_moved = Signal(str, str, dict)
+    sig_place_delete_requested = Signal(str, str)
 
     def __init__(self, settings: Settings, live: "LiveModel", shift: BasemapShift | None = None, parent=None):
         super().__init__(parent)
@@ -51,8 +61,9 @@ class MapScene(QObject):
         self.pick = PickAdapter(self)
         self.static = StaticLayersAdapter(self)
         self.overlays = OverlaysAdapter(self)
+        self.place_edit = PlaceEditAdapter(self)
         # Replay order: what lies below first, the selection last.
-        self.adapters = (self.static, self.overlays, self.rings, self.route, self.incidents, self.pick, self.units)
+        self.adapters = (self.static, self.place_edit, self.overlays, self.rings, self.route, self.incidents, self.pick, self.units)
 
     # --- views -----------------------------------------------------------------------
     def add_view(self, view: "MapView") -> None:
@@ -65,6 +76,9 @@ class MapScene(QObject):
         b.sig_incident_clicked.connect(self.sig_incident_clicked.emit)
         b.sig_feature_clicked.connect(self.sig_feature_clicked.emit)
         b.sig_overlay_clicked.connect(self.sig_overlay_clicked.emit)
+        b.sig_place_drawn.connect(self._on_place_drawn)
+        b.sig_place_moved.connect(self._on_place_moved)
+        b.sig_place_delete_requested.connect(self.sig_place_delete_requested.emit)
         view.sig_load_failed.connect(self.sig_page_failed.emit)
         if self.page_html is not None:
             view.load_page(self.page_html)
@@ -84,8 +98,32 @@ class MapScene(QObject):
         """A new page (static layers changed); every view reloads and is replayed."""
         self.page_html = html
         self.page_fingerprint = fingerprint
+        self.place_edit.forget()
         for view in self.views:
             view.load_page(html)
+
+    def keep_page(self, html: str, fingerprint: str) -> None:
+        """A page equal to what the views show after in-place layer updates: kept for views
+        added later, without reloading the ones that show it already."""
+        self.page_html = html
+        self.page_fingerprint = fingerprint
+
+    def _on_place_drawn(self, layer: str, geometry_json: str) -> None:
+        geometry = self._geometry_from_page(geometry_json)
+        if geometry is not None:
+            self.sig_place_drawn.emit(layer, geometry)
+
+    def _on_place_moved(self, layer: str, code: str, geometry_json: str) -> None:
+        geometry = self._geometry_from_page(geometry_json)
+        if geometry is not None:
+            self.sig_place_moved.emit(layer, code, geometry)
+
+    def _geometry_from_page(self, geometry_json: str) -> dict | None:
+        try:
+            return self.place_edit.geometry_from_page(json.loads(geometry_json))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            log.warning("the page sent a geometry that cannot be read: %s", exc)
+            return None
 
     def _on_page_ready(self, view: "MapView", info: dict) -> None:
         # A (re)loaded page knows nothing: replay every layer's state to it.

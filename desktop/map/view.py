@@ -82,6 +82,9 @@ class MapBridge(QObject):
     sig_unit_clicked = Signal(int)
     sig_incident_clicked = Signal(int)
     sig_overlay_clicked = Signal(str, str)  # overlay layer name, feature id
+    sig_place_drawn = Signal(str, str)  # layer, GeoJSON geometry on the basemap
+    sig_place_moved = Signal(str, str, str)  # layer, code, GeoJSON geometry on the basemap
+    sig_place_delete_requested = Signal(str, str)  # layer, code
     sig_units_applied = Signal(int, float)  # batch sequence number, ms to apply incl. the next frame
     # Python -> page: live unit batches ride a channel signal, ~30 % faster than runJavaScript.
     sig_units_pushed = Signal(str)
@@ -145,6 +148,18 @@ class MapBridge(QObject):
     @Slot(str, str)
     def overlayClicked(self, layer: str, feature_id: str) -> None:
         self.sig_overlay_clicked.emit(layer, feature_id)
+
+    @Slot(str, str)
+    def placeDrawn(self, layer: str, geometry_json: str) -> None:
+        self.sig_place_drawn.emit(layer, geometry_json)
+
+    @Slot(str, str, str)
+    def placeMoved(self, layer: str, code: str, geometry_json: str) -> None:
+        self.sig_place_moved.emit(layer, code, geometry_json)
+
+    @Slot(str, str)
+    def placeDeleteRequested(self, layer: str, code: str) -> None:
+        self.sig_place_delete_requested.emit(layer, code)
 
     @Slot(int, float)
     def unitsApplied(self, seq: int, ms: float) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from core.daily_figures import DailyFigures, is_today
 from core.wall_views import WallView, around, backoff_s, burn_in_offset, cycle_views, focus_incident, newest_first, to_flash
 from desktop import labels
+from desktop.errors import outage_reason
 from desktop.map.layers.incidents import IncidentMarker
 from desktop.wall.ticker import TickerRow
 
@@ -318,10 +319,3 @@ class WallController(QObject):
     def burn_in(self) -> None:
         self.burn_step += 1
         self.window.shift(*burn_in_offset(self.burn_step, self.wall.burn_in_px))
-
-
-def outage_reason(exc: BaseException) -> str:
-    """One line for the banner: the driver's own words without the SQL or the URL."""
-    orig = getattr(exc, "orig", None) or exc
-    text = " ".join(str(orig).split())
-    return text[:160]

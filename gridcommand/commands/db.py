@@ -1,4 +1,4 @@
-"""`gridcommand db upgrade|seed-demo|import`."""
+"""`gridcommand db upgrade|seed-demo|import|backup|restore`."""
 from __future__ import annotations
 
 import argparse
@@ -24,7 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("--crs", default=None,
                      help="EPSG:XXXX, gcj02 or bd09 (default: a shapefile's .prj, else EPSG:4326); a .prj that "
                           "disagrees rejects the file")
-    for p in (up, seed, history, imp):
+    back = sub.add_parser("backup", help="copy the whole database to a file (SQLite while in use; PostgreSQL "
+                                         "with pg_dump)")
+    back.add_argument("--out", required=True, type=Path, metavar="FILE")
+    back.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    rest = sub.add_parser("restore", help="replace the database by a backup file")
+    rest.add_argument("file", type=Path, metavar="FILE")
+    rest.add_argument("--force", action="store_true", help="overwrite a database that already exists")
+    for p in (up, seed, history, imp, back, rest):
         p.add_argument("--db", metavar="URL", help=DB_HELP)
 
 
@@ -79,9 +86,38 @@ def _rejected(args: argparse.Namespace, exc: Exception) -> int:
     return 2
 
 
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """Neither opens nor migrates the database through the program: a backup is the data as
+    it is, and a restore target may not exist yet."""
+    from db.backup import BackupError, backup, restore
+    from db.config import resolve_db_url
+    from db.engine import describe
+
+    url = resolve_db_url(args.db)
+    try:
+        if args.db_command == "backup":
+            result = backup(url, args.out, force=args.force)
+            print(f"{describe(url)}: backed up to {result.path} ({result.size} bytes, schema revision "
+                  f"{result.revision})")
+        else:
+            from db.migrate import head_revision
+
+            result = restore(args.file, url, force=args.force)
+            behind = result.revision != head_revision()
+            print(f"{describe(url)}: restored from {args.file} (schema revision {result.revision})"
+                  + ("; run `gridcommand db upgrade` before use" if behind else ""))
+    except BackupError as exc:
+        print(f"gridcommand db {args.db_command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from db.engine import describe
     from db.operations import OperationRunner
+
+    if args.db_command in ("backup", "restore"):
+        return _backup_or_restore(args)
 
     prepared = None
     if args.db_command == "import":

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     engine = open_current(args.db)
     try:
         with session_factory(engine)() as session:
-            report, labels, incidents = _read(session, args, zone, language, out.suffix.lower() == ".xlsx")
+            report, tables, incidents = _read(session, args, zone, language, out.suffix.lower() == ".xlsx")
     except PeriodError as exc:
         return _fail(str(exc))
     finally:
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
             from desktop.report_pdf import ReportError, write_pdf
 
             try:
-                write_pdf(report, part, language=language, category_labels=labels,
+                write_pdf(report, part, language=language, category_labels=tables["category"],
                           generated_at=datetime.now(timezone.utc).astimezone(_zone(zone)))
             except ReportError as exc:
                 return _fail(str(exc))
         else:
             from gridcommand.commands.report_files import write_xlsx
 
-            write_xlsx(report, incidents, part, labels)
+            write_xlsx(report, incidents, part, tables)
         os.replace(part, out)
     finally:
         part.unlink(missing_ok=True)
@@ -79,14 +79,17 @@ def _zone(name: str):
 
 
 def _read(session, args, zone: str, language: str, with_incidents: bool):
-    """The period's report, the category names, and (for the XLSX) its raw incidents."""
+    """The period's report, the names of the codes its incidents carry, and (for the XLSX) the
+    raw incidents."""
     from db.code_tables_repo import load_code_tables
     from db.incident_export import export_incidents
     from db.stats_repo import load_period_report
+    from gridcommand.commands.report_files import CODED
 
     report = load_period_report(session, start=args.start, end=args.end, grid_code=args.grid, time_zone=zone,
                                 now=datetime.now(timezone.utc))
-    labels = {e.code: e.label(language) for e in load_code_tables(session).get("category", [])}
+    code_tables = load_code_tables(session)
+    tables = {name: {e.code: e.label(language) for e in code_tables.get(name, [])} for name in CODED}
     incidents = (export_incidents(session, start=args.start, end=args.end, grid_code=args.grid, time_zone=zone)
                  if with_incidents else [])
-    return report, labels, incidents
+    return report, tables, incidents

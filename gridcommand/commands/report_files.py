@@ -25,10 +25,14 @@ INCIDENT_HEADINGS = {
 _UNIT_WORDS = {"count": "", "pct": "%", "signed_pct": "%", "cny": "元", "seconds": "秒"}
 
 
+CODED = ("category", "level", "source")  # raw-incident columns holding a code-table code
+
+
 def write_xlsx(report: PeriodReport, incidents: list[dict[str, Any]], path: Path,
-               category_labels: dict[str, str] | None = None) -> Path:
+               code_labels: dict[str, dict[str, str]] | None = None) -> Path:
     """Sheet 统计数据: the figures (numbers, not text, so they sum and chart) and the daily
-    series; sheet 警情明细: every incident of the period, times in the report's local zone."""
+    series; sheet 警情明细: every incident of the period, times in the report's local zone, codes
+    by their names (``code_labels``: code table -> code -> name)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -64,7 +68,7 @@ def write_xlsx(report: PeriodReport, incidents: list[dict[str, Any]], path: Path
     for cell in raw[1]:
         cell.font = Font(bold=True)
     zone = ZoneInfo(report.time_zone)
-    labels = category_labels or {}
+    labels = code_labels or {}
     for record in incidents:
         raw.append([_cell(k, record.get(k), zone, labels) for k in keys])
     raw.freeze_panes = "B2"
@@ -72,13 +76,13 @@ def write_xlsx(report: PeriodReport, incidents: list[dict[str, Any]], path: Path
     return Path(path)
 
 
-def _cell(key: str, value: Any, zone: ZoneInfo, category_labels: dict[str, str]) -> Any:
+def _cell(key: str, value: Any, zone: ZoneInfo, code_labels: dict[str, dict[str, str]]) -> Any:
     if value is None:
         return None
     if key.endswith("_utc"):  # a spreadsheet has no time zones: local wall-clock time, as the period is cut
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone).replace(tzinfo=None)
-    if key == "category":
-        return category_labels.get(value, value)
+    if key in CODED:
+        return code_labels.get(key, {}).get(value, value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if isinstance(value, bool):

@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="N ingest processes sharing the listening ports (SO_REUSEPORT; default 1)")
     parser.add_argument("--worker-of", type=int, metavar="PID", help=argparse.SUPPRESS)  # set for workers 2..N
+    parser.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)  # 1..N-1: its own spool
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
 
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
                           limits=ConnectionLimits(live.max_connections, live.request_timeout_s, live.idle_timeout_s),
                           max_speed_kmh={"foot": live.max_speed_foot_kmh, "ebike": live.max_speed_ebike_kmh,
                                          "car": live.max_speed_car_kmh},
-                          reuse_port=args.workers > 1 or args.worker_of is not None)
+                          reuse_port=args.workers > 1 or args.worker_of is not None,
+                          spool_dir=_spool_dir(live.spool_dir, args.worker_index), spool_max_fixes=live.spool_max_fixes)
     api = IncidentApi(engine, settings.api.token, settings.dispatch)
     if not api.clients() and args.worker_of is None:
         log.warning("incident API disabled: no API client; add one with `gridcommand token add NAME --role intake`")
@@ -88,8 +90,13 @@ def run(args: argparse.Namespace) -> int:
         if args.workers > 1:
             workers.extend(_start_workers(args, server))
 
+    from feeds.spool import SpoolInUse
+
     try:
         return serve(engine, config, ready=ready, api=api)
+    except SpoolInUse as exc:
+        log.error("%s", exc)
+        return 1
     except OSError as exc:  # e.g. the port is taken
         log.error("cannot listen: %s", exc)
         return 1
@@ -103,6 +110,17 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
         if status:
             log.error("a worker process exited with status %d", status)
+
+
+def _spool_dir(setting: str, worker_index: int):
+    """The spool of this process: each worker has its own (one appender and drainer per spool),
+    numbered, so a restarted server finds what its predecessor left."""
+    from pathlib import Path
+
+    from db.config import data_dir
+
+    base = Path(setting).expanduser() if setting else data_dir() / "spool"
+    return base / f"worker-{worker_index}" if worker_index else base
 
 
 def _start_workers(args: argparse.Namespace, server) -> list:
@@ -119,7 +137,8 @@ def _start_workers(args: argparse.Namespace, server) -> list:
     for name in ("cot-udp", "cot-tcp"):
         if name in server.bound:
             command += [f"--{name}", _address(server.bound[name])]
-    return [subprocess.Popen(command, preexec_fn=_die_with_parent) for _ in range(args.workers - 1)]
+    return [subprocess.Popen(command + ["--worker-index", str(index)], preexec_fn=_die_with_parent)
+            for index in range(1, args.workers)]
 
 
 def _address(bound: tuple[str, int]) -> str:

@@ -691,7 +691,7 @@
     </message>
     <message>
         <source>Locked after a time without input. Log in to continue.</source>
-        <translation>长时间无操作已锁定，请登录后继续。</translation>
+        <translation>长时间无操作，已锁定。请登录后继续。</translation>
     </message>
     <message>
         <source>Log in with your user name and password.</source>
@@ -719,10 +719,6 @@
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Replay…</source>
-        <translation>回放(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -842,10 +838,21 @@
     </message>
 </context>
 <context>
+    <name>OutageBanner</name>
+    <message>
+        <source>Database unreachable since %1 — changes are refused until it is back; live data is paused</source>
+        <translation>数据库自 %1 起无法连接——恢复前不接受任何修改；实时数据已暂停</translation>
+    </message>
+    <message>
+        <source>; reconnecting in %1</source>
+        <translation>；%1后重连</translation>
+    </message>
+</context>
+<context>
     <name>OutcomeDialog</name>
     <message>
         <source>Close incident %1</source>
-        <translation>结案 %1</translation>
+        <translation>办结警情 %1</translation>
     </message>
     <message>
         <source> people</source>
@@ -853,27 +860,27 @@
     </message>
     <message>
         <source>Dispute mediated</source>
-        <translation>纠纷已调解</translation>
+        <translation>调解纠纷</translation>
     </message>
     <message>
         <source>Traffic accident handled on scene (simple procedure)</source>
-        <translation>交通事故现场快处（简易程序）</translation>
+        <translation>现场简易程序处置交通事故</translation>
     </message>
     <message>
         <source>What was done</source>
-        <translation>处置结果</translation>
+        <translation>处置情况</translation>
     </message>
     <message>
         <source>Nearest-unit dispatch to the grid&apos;s own patrol group is derived from the dispatches; it is not entered here.</source>
-        <translation>是否就近派警给本网格巡组由派警记录得出，无需在此填写。</translation>
+        <translation>是否由本网格巡组就近处警，依派警记录自动判定，无需填写。</translation>
     </message>
     <message>
         <source>People rescued</source>
-        <translation>救助人数</translation>
+        <translation>救助群众</translation>
     </message>
     <message>
         <source>Property recovered</source>
-        <translation>挽回财物</translation>
+        <translation>帮助找回财物（元）</translation>
     </message>
     <message>
         <source>Note</source>
@@ -881,7 +888,7 @@
     </message>
     <message>
         <source>Close incident</source>
-        <translation>结案</translation>
+        <translation>办结</translation>
     </message>
 </context>
 <context>
@@ -962,6 +969,180 @@
     </message>
 </context>
 <context>
+    <name>PlaceEditController</name>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有改动。</translation>
+    </message>
+    <message>
+        <source>Saved: %1 created.</source>
+        <translation>已保存：新建 %1。</translation>
+    </message>
+    <message>
+        <source>Saved: a new version of %1 is in force.</source>
+        <translation>已保存：%1 的新版本已生效。</translation>
+    </message>
+    <message>
+        <source>%1 is out of force; its history is kept.</source>
+        <translation>%1 已停用，历史版本保留。</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceRulesDock</name>
+    <message>
+        <source>Edit patrol places</source>
+        <translation>点线编辑</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>画点</translation>
+    </message>
+    <message>
+        <source>Draw must-visit points: click the map</source>
+        <translation>画必到点：在地图上单击</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>画线</translation>
+    </message>
+    <message>
+        <source>Draw a must-patrol line: click its vertices, click the last one again to finish</source>
+        <translation>画必巡线：依次单击各折点，再次单击最后一点结束</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Drag points and lines to a new place</source>
+        <translation>把点或线拖到新位置</translation>
+    </message>
+    <message>
+        <source>Vertices</source>
+        <translation>改折点</translation>
+    </message>
+    <message>
+        <source>Drag a line&apos;s vertices; drag a middle marker to add one</source>
+        <translation>拖动线的折点；拖动中间的小点可加折点</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Click a point or line to take it out of force (asks first)</source>
+        <translation>单击点或线将其停用（先确认）</translation>
+    </message>
+    <message>
+        <source>Choose a tool to edit on the map, or a place below to set its rules.</source>
+        <translation>选一个工具在地图上编辑，或在下面选一个点、线设置规则。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> 米</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>e.g. 19:00-23:00*2, 07:00-09:00</source>
+        <translation>如 19:00-23:00*2, 07:00-09:00</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>Minimum dwell</source>
+        <translation>最短停留</translation>
+    </message>
+    <message>
+        <source>Visits per shift</source>
+        <translation>每班必到次数</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>缓冲宽度</translation>
+    </message>
+    <message>
+        <source>Passes per shift</source>
+        <translation>每班巡查次数</translation>
+    </message>
+    <message>
+        <source>Time windows</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Save as new version</source>
+        <translation>保存为新版本</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>历史版本</translation>
+    </message>
+    <message>
+        <source>You may view these rules; editing them needs the edit_duty permission.</source>
+        <translation>可查看这些规则；编辑需要 edit_duty 权限。</translation>
+    </message>
+    <message>
+        <source>Must-visit points</source>
+        <translation>必到点</translation>
+    </message>
+    <message>
+        <source>Must-patrol lines</source>
+        <translation>必巡线</translation>
+    </message>
+    <message>
+        <source>Click the map to add a must-visit point.</source>
+        <translation>在地图上单击，添加必到点。</translation>
+    </message>
+    <message>
+        <source>Click the vertices of the new line; click the last one again to finish.</source>
+        <translation>依次单击新线的折点；再次单击最后一点结束。</translation>
+    </message>
+    <message>
+        <source>Drag a point or a line; it is saved when you let go.</source>
+        <translation>拖动点或线，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click a line, then drag its vertices; it is saved when you let go.</source>
+        <translation>单击一条线后拖动其折点，松开即保存。</translation>
+    </message>
+    <message>
+        <source>Click the point or line to delete.</source>
+        <translation>单击要删除的点或线。</translation>
+    </message>
+    <message>
+        <source>in force</source>
+        <translation>现行</translation>
+    </message>
+    <message>
+        <source>New must-visit point %1</source>
+        <translation>新必到点 %1</translation>
+    </message>
+    <message>
+        <source>New must-patrol line %1</source>
+        <translation>新必巡线 %1</translation>
+    </message>
+    <message>
+        <source>Delete place</source>
+        <translation>删除点线</translation>
+    </message>
+    <message>
+        <source>Take “%1” out of force from now on? Its history is kept.</source>
+        <translation>从现在起停用“%1”？历史版本保留。</translation>
+    </message>
+</context>
+<context>
     <name>RecommendationModel</name>
     <message>
         <source>Callsign</source>
@@ -1008,102 +1189,10 @@
     </message>
 </context>
 <context>
-    <name>ReplayApp</name>
-    <message>
-        <source>Replay</source>
-        <translation>回放</translation>
-    </message>
-    <message>
-        <source>The database is not open yet; try again in a moment.</source>
-        <translation>数据库尚未打开，请稍后再试。</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayController</name>
-    <message>
-        <source>Your role may not store what-ifs (%1)</source>
-        <translation>您的角色不能保存推演结果（%1）</translation>
-    </message>
-    <message>
-        <source>%1 · %2 received: which units do you send?</source>
-        <translation>%1 · %2 已接警：您派哪些力量？</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayDialog</name>
-    <message>
-        <source>Replay</source>
-        <translation>回放</translation>
-    </message>
-    <message>
-        <source>A time window</source>
-        <translation>按时间段</translation>
-    </message>
-    <message>
-        <source>The window around one incident</source>
-        <translation>按警情（前后时段）</translation>
-    </message>
-    <message>
-        <source>incident number, e.g. JQ20261130-0001</source>
-        <translation>警情编号，如 JQ20261130-0001</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>从</translation>
-    </message>
-    <message>
-        <source>To</source>
-        <translation>到</translation>
-    </message>
-    <message>
-        <source>Incident</source>
-        <translation>警情</translation>
-    </message>
-    <message>
-        <source>A replay is read-only and runs beside the live map.</source>
-        <translation>回放为只读，与实时地图并行运行。</translation>
-    </message>
-    <message>
-        <source>To: must be after From.</source>
-        <translation>到：须晚于“从”。</translation>
-    </message>
-    <message>
-        <source>From: give a start and an end.</source>
-        <translation>从：请给出开始和结束时间。</translation>
-    </message>
-    <message>
-        <source>Incident: give an incident number.</source>
-        <translation>警情：请给出警情编号。</translation>
-    </message>
-</context>
-<context>
-    <name>ReplayWindow</name>
-    <message>
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <source>Replay · read-only</source>
-        <translation>回放 · 只读</translation>
-    </message>
-    <message>
-        <source>Replay %1 – %2 — Grid Command</source>
-        <translation>回放 %1 – %2 — 城警联勤网格指挥图</translation>
-    </message>
-    <message>
-        <source>Loading history: %1 fixes</source>
-        <translation>正在加载历史：%1 个定位点</translation>
-    </message>
-    <message>
-        <source>%1 fixes, %2 incidents in the window</source>
-        <translation>时段内 %1 个定位点、%2 起警情</translation>
-    </message>
-</context>
-<context>
     <name>StatisticsDock</name>
     <message>
         <source>Statistics</source>
-        <translation>统计</translation>
+        <translation>统计研判</translation>
     </message>
     <message>
         <source>Day</source>
@@ -1123,11 +1212,11 @@
     </message>
     <message>
         <source>Whole city</source>
-        <translation>全城</translation>
+        <translation>全市</translation>
     </message>
     <message>
         <source>No statistics loaded.</source>
-        <translation>尚未加载统计。</translation>
+        <translation>尚未载入统计。</translation>
     </message>
     <message>
         <source>Export PNG…</source>
@@ -1136,69 +1225,6 @@
     <message>
         <source>Export chart</source>
         <translation>导出图表</translation>
-    </message>
-</context>
-<context>
-    <name>TimelineBar</name>
-    <message>
-        <source>Play</source>
-        <translation>播放</translation>
-    </message>
-    <message>
-        <source>◀ Previous event</source>
-        <translation>◀ 上一事件</translation>
-    </message>
-    <message>
-        <source>Next event ▶</source>
-        <translation>下一事件 ▶</translation>
-    </message>
-    <message>
-        <source>HH:MM[:SS] or YYYY-MM-DD HH:MM</source>
-        <translation>HH:MM[:SS] 或 YYYY-MM-DD HH:MM</translation>
-    </message>
-    <message>
-        <source>Jump</source>
-        <translation>跳转</translation>
-    </message>
-    <message>
-        <source>Speed</source>
-        <translation>速度</translation>
-    </message>
-    <message>
-        <source>Window %1 – %2 · %3 incidents received · %4 events</source>
-        <translation>时段 %1 – %2 · 接警 %3 起 · 事件 %4 个</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>暂停</translation>
-    </message>
-    <message>
-        <source>Received</source>
-        <translation>接警</translation>
-    </message>
-    <message>
-        <source>Dispatched</source>
-        <translation>派警</translation>
-    </message>
-    <message>
-        <source>Arrived</source>
-        <translation>到场</translation>
-    </message>
-    <message>
-        <source>Escalation</source>
-        <translation>升级</translation>
-    </message>
-    <message>
-        <source>Patrol check-in</source>
-        <translation>巡逻打卡</translation>
-    </message>
-    <message>
-        <source>Time: not understood (%1)</source>
-        <translation>时间：无法识别（%1）</translation>
-    </message>
-    <message>
-        <source>Time: outside the replay window</source>
-        <translation>时间：超出回放时段</translation>
     </message>
 </context>
 <context>
@@ -1378,93 +1404,6 @@
     </message>
 </context>
 <context>
-    <name>WhatIfDock</name>
-    <message>
-        <source>What-if at intake</source>
-        <translation>接警推演</translation>
-    </message>
-    <message>
-        <source>Pause at each incident&apos;s intake</source>
-        <translation>每起警情接警时暂停</translation>
-    </message>
-    <message>
-        <source>Play the replay: it pauses when an incident is received.</source>
-        <translation>播放回放：接到警情时自动暂停。</translation>
-    </message>
-    <message>
-        <source>Score my choice</source>
-        <translation>评分</translation>
-    </message>
-    <message>
-        <source>Save to the drill report</source>
-        <translation>存入演练报告</translation>
-    </message>
-    <message>
-        <source>%1-minute ring</source>
-        <translation>%1分钟圈</translation>
-    </message>
-    <message>
-        <source>beyond the rings</source>
-        <translation>圈外</translation>
-    </message>
-    <message>
-        <source>ETA %1</source>
-        <translation>预计 %1</translation>
-    </message>
-    <message>
-        <source>No unit could have been sent at that moment.</source>
-        <translation>当时没有可派的力量。</translation>
-    </message>
-    <message>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <source>no</source>
-        <translation>否</translation>
-    </message>
-    <message>
-        <source>Best ETA</source>
-        <translation>最快到达</translation>
-    </message>
-    <message>
-        <source>Your ETA</source>
-        <translation>您的到达</translation>
-    </message>
-    <message>
-        <source>Difference</source>
-        <translation>相差</translation>
-    </message>
-    <message>
-        <source>Ring met (5 min)</source>
-        <translation>5分钟内到达</translation>
-    </message>
-    <message>
-        <source>Tier</source>
-        <translation>梯队</translation>
-    </message>
-    <message>
-        <source>Tier appropriate</source>
-        <translation>梯队得当</translation>
-    </message>
-    <message>
-        <source>Actually sent</source>
-        <translation>实际派出</translation>
-    </message>
-    <message>
-        <source>Could not have gone</source>
-        <translation>当时不可派</translation>
-    </message>
-    <message>
-        <source>Score %1</source>
-        <translation>得分 %1</translation>
-    </message>
-    <message>
-        <source>Saved (drill result %1).</source>
-        <translation>已保存（演练结果 %1）。</translation>
-    </message>
-</context>
-<context>
     <name>WorkOrdersDock</name>
     <message>
         <source>Work orders</source>
@@ -1613,6 +1552,14 @@ The current state is shown now.</source>
     <message>
         <source>Not possible</source>
         <translation>无法执行</translation>
+    </message>
+    <message>
+        <source>Not saved: database unreachable</source>
+        <translation>未保存：数据库无法连接</translation>
+    </message>
+    <message>
+        <source>The database is unreachable since %1, so this change was not saved. What you entered is still here: save it again once the red banner is gone.</source>
+        <translation>数据库自 %1 起无法连接，此修改未保存。您填写的内容仍在：待红色横幅消失后再次保存。</translation>
     </message>
     <message>
         <source>Database unavailable</source>
@@ -1902,7 +1849,7 @@ The current state is shown now.</source>
     <name>window</name>
     <message>
         <source>Your role may not do this (%1)</source>
-        <translation>您的角色无此权限（%1）</translation>
+        <translation>您的角色无权执行此操作（%1）</translation>
     </message>
     <message>
         <source>User: %1 (%2)</source>

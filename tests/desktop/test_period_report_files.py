@@ -67,7 +67,8 @@ def test_xlsx_has_the_figures_and_the_raw_incidents(tmp_path):
     from openpyxl import load_workbook
 
     report = sample_report()
-    path = write_xlsx(report, [RECORD], tmp_path / "report.xlsx", CATEGORY_LABELS)
+    path = write_xlsx(report, [RECORD], tmp_path / "report.xlsx",
+                      {"category": CATEGORY_LABELS, "level": {"general": "一般"}})
     book = load_workbook(path)
     assert book.sheetnames == [FIGURES_SHEET, INCIDENTS_SHEET]
     figures = book[FIGURES_SHEET]
@@ -80,6 +81,6 @@ def test_xlsx_has_the_figures_and_the_raw_incidents(tmp_path):
     raw = list(book[INCIDENTS_SHEET].iter_rows(values_only=True))
     assert raw[0][:3] == ("警情编号", "类别", "等级") and len(raw) == 2
     row = dict(zip(RECORD, raw[1]))
-    assert row["category"] == "纠纷" and row["units"] == "联勤2-1、联勤2-2" and row["mediated"] == "是"
+    assert row["category"] == "纠纷" and row["level"] == "一般" and row["source"] == "110" and row["units"] == "联勤2-1、联勤2-2" and row["mediated"] == "是"
     assert row["received_utc"] == datetime(2022, 8, 3, 9, 2, 3)  # local (Asia/Shanghai) wall-clock time
     assert row["signed_utc"] is None

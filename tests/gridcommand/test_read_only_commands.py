@@ -11,7 +11,8 @@ READ_ONLY = (["units", "list"], ["rejects"], ["device", "list"],
              ["track", "export", "--unit", "X", "--format", "csv"],
              ["replay", "snapshot", "--at", "2025-05-01T08:00:00Z"], ["drill", "report"],
              ["stats", "--from", "2022-08-01", "--to", "2022-08-31"],
-             ["incidents", "export", "--from", "2022-08-01", "--to", "2022-08-31"])
+             ["incidents", "export", "--from", "2022-08-01", "--to", "2022-08-31"],
+             ["report", "--from", "2022-08-01", "--to", "2022-08-31", "--out", "never-written.pdf"])
 
 
 @pytest.mark.parametrize("argv", READ_ONLY, ids=lambda a: " ".join(a[:2]))
