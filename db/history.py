@@ -12,20 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.incidents import DispatchSnapshot, IncidentSnapshot, TimelineEvent
-from core.units import LastFix
+from core.units import LastFix, UnitInfo
 from core.playback import DeviceState, PositionIndex, from_ms, ms, unit_fixes, units_at
 from core.replay_state import EscalationRecord, History
 from db.incidents_repo import dispatches_of, incidents_by_id, timeline_event
 from db.models import Device, Escalation, Incident, IncidentEvent, Unit
 
-__all__ = ["LATEST_COLUMNS", "Progress", "SnapshotRow", "load_fixes", "load_history", "newest_fixes_at",
-           "snapshot_at", "unit_fixes_at"]
+if TYPE_CHECKING:
+    from core.replay_frame import ReplaySource
+
+__all__ = ["LATEST_COLUMNS", "Progress", "SnapshotRow", "load_fixes", "load_history", "load_source",
+           "newest_fixes_at", "snapshot_at", "unit_fixes_at"]
 
 # progress(fixes loaded so far, fraction of the window done 0..1)
 Progress = Callable[[int, float], None]
@@ -239,3 +243,20 @@ def snapshot_at(session: Session, at: datetime) -> list[SnapshotRow]:
         out.append(SnapshotRow(callsign=callsign, device_id=devices[code], lat=float(state.lat[code]),
                                lon=float(state.lon[code]), fix_utc=fix, age_s=round((at - fix).total_seconds(), 3)))
     return out
+
+
+def load_source(session: Session, start: datetime, end: datetime, *,
+                progress: Progress | None = None) -> "ReplaySource":
+    """Everything a replay window shows of ``[start, end]``: the roster (who each unit is,
+    without a fix: fixes come from the replay time), the incidents, the patrol check-ins
+    (stored patrol events) and every fix."""
+    from core.replay_frame import ReplaySource
+    from db.patrol_repo import events_between
+    from db.units_repo import load_units
+
+    roster = [UnitInfo(u.unit_id, u.callsign, u.name, u.agency, u.force, u.tier, u.travel_mode, u.status,
+                       u.grid_code, u.members, u.kit, u.devices, None) for u in load_units(session)]
+    history = load_history(session, start, end)
+    checkins = [row.start_at for row in events_between(session, ("checkin",), start, end)]
+    index = load_fixes(session, start, end, progress=progress)
+    return ReplaySource(roster, index, history, checkins)

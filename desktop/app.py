@@ -23,7 +23,7 @@ from desktop.errors import UserMessage
 from desktop.controllers.map_data import page_if_changed, page_labels_for
 from desktop.map.page_cache import PageCache
 from desktop.map.scene import MapScene
-from desktop.map.view import MapView
+from desktop.map.view import MapView, make_map_view, tile_host_pattern  # noqa: F401 - the view is made there
 from desktop.runtime import application, install_translations
 from desktop.workspace import Workspace, resolve_place
 
@@ -54,19 +54,6 @@ class GuiOptions:
     @property
     def run_feeds(self) -> bool:
         return self.demo if self.embedded_feeds is None else self.embedded_feeds
-
-
-def tile_host_pattern(url_template: str) -> str:
-    """The host of a tile URL template, lower-cased, with Leaflet's {s} subdomain kept
-    as a wildcard for the request filter (``http://{s}.tiles.lan:8080/...`` -> ``{s}.tiles.lan``)."""
-    return url_template.split("/")[2].rsplit("@", 1)[-1].split(":")[0].lower()
-
-
-def make_map_view(settings: Settings) -> MapView:
-    """A map view with the request filter and tile source the basemap setting asks for."""
-    basemap = settings.basemap
-    allowed = {tile_host_pattern(basemap.url)} if basemap.kind == "url" and "//" in basemap.url else set()
-    return MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None, allowed_hosts=allowed)
 
 
 @dataclass(frozen=True)
@@ -108,6 +95,8 @@ class GridCommandApp(QObject):
 
         self.connection = ConnectionController(self.ws, self.window.banner, self)
         self.window.sig_basemap_settings_requested.connect(self._on_basemap_settings_requested)
+        self.replays: list = []  # replay windows opened beside this one (File → Replay)
+        self.window.sig_replay_requested.connect(self._on_replay_requested)
         self.scene.sig_page_ready.connect(lambda _info: self._update_status())
         if docks:
             self.build_docks()
@@ -361,6 +350,8 @@ class GridCommandApp(QObject):
             controller.start()
 
     def stop_live(self) -> None:
+        for replay in list(getattr(self, "replays", ())):
+            replay.close()
         if self.connection is not None:
             self.connection.stop()
         self._drop_pending_services()  # stopped before the rebuilt page was drawn: start nothing
@@ -398,6 +389,11 @@ class GridCommandApp(QObject):
                 save_settings(self._settings_to_save())
             self.window.show_message(UserMessage("info", self.tr("Basemap"),
                                                  self.tr("The basemap setting was saved; it takes effect at the next start.")))
+
+    def _on_replay_requested(self) -> None:
+        from desktop.replay.app import open_beside
+
+        open_beside(self)
 
     def _settings_to_save(self) -> Settings:
         if self.pending_basemap is None:

@@ -15,6 +15,7 @@ from desktop.map.view import MapView
 
 class MainWindow(QMainWindow):
     sig_basemap_settings_requested = Signal()
+    sig_replay_requested = Signal()
     sig_finding_here_requested = Signal()  # record a patrol finding where the map is clicked next
 
     def __init__(self, settings: Settings, map_view: MapView, live: LiveModel | None = None, parent=None,
@@ -103,6 +104,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        replay_action = QAction(self.tr("&Replay…"), self)
+        replay_action.triggered.connect(self.sig_replay_requested.emit)
+        file_menu.addAction(replay_action)
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

@@ -82,6 +82,19 @@ class LiveModel(QObject):
             else:
                 self._timer.start(wait_ms)
 
+    def show_as_of(self, units: dict[int, UnitInfo], changed: list[int], prepared: dict | None = None) -> None:
+        """A replay frame: the units as they stood at the replay time. The views hear of
+        ``changed`` at once (a frame is already paced); a different set of units is a reload.
+        ``prepared``: the changed units' map rows, made already (``units_js.RowSerializer``)."""
+        same = units.keys() == self.units.keys()
+        self.units = units
+        self._pending.clear()
+        self._prepared = dict(prepared) if prepared and same else {}
+        if not same:
+            self.sig_roster_reloaded.emit()
+        elif changed:
+            self.sig_units_changed.emit(changed)
+
     def _flush(self) -> None:
         if self._pending:
             self._last_flush = time.monotonic()

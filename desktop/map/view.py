@@ -14,6 +14,7 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from core.settings import Settings
 from desktop.map.schemes import APP_SCHEME, PAGE_URL, TILES_SCHEME, AppSchemeHandler, MbtilesSchemeHandler
 
 # What the page may load: our own schemes and inline data; http(s) only to the intranet
@@ -217,3 +218,16 @@ class MapView(QWebEngineView):
         profile = self.profile
         shiboken6.delete(self)
         shiboken6.delete(profile)
+
+
+def tile_host_pattern(url_template: str) -> str:
+    """The host of a tile URL template, lower-cased, with Leaflet's {s} subdomain kept
+    as a wildcard for the request filter (``http://{s}.tiles.lan:8080/...`` -> ``{s}.tiles.lan``)."""
+    return url_template.split("/")[2].rsplit("@", 1)[-1].split(":")[0].lower()
+
+
+def make_map_view(settings: Settings) -> MapView:
+    """A map view with the request filter and tile source the basemap setting asks for."""
+    basemap = settings.basemap
+    allowed = {tile_host_pattern(basemap.url)} if basemap.kind == "url" and "//" in basemap.url else set()
+    return MapView(mbtiles_path=basemap.mbtiles_path if basemap.kind == "mbtiles" else None, allowed_hosts=allowed)

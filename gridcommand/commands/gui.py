@@ -19,9 +19,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", choices=("light", "dark"), help="colours: light (workstation, default) or dark (command hall)")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="render the window once the map is drawn, write the PNG and exit")
     parser.add_argument("--wall", action="store_true", help="the command-hall wall display: full screen, dark, read-only")
+    replay = parser.add_argument_group("training replay (read-only)")
+    replay.add_argument("--replay", action="store_true", help="open a replay window over recorded history instead of the live map")
+    replay.add_argument("--from", dest="replay_from", type=_time_arg, metavar="ISO", help="with --replay: the window's start")
+    replay.add_argument("--to", dest="replay_to", type=_time_arg, metavar="ISO", help="with --replay: the window's end")
+    replay.add_argument("--incident", metavar="ID", help="with --replay: the window around one incident (number or id)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--screen", type=int, metavar="N", help="with --wall: the screen to fill (0 = the first)")
     where.add_argument("--span", action="store_true", help="with --wall: span every screen (a video wall)")
+
+
+def _time_arg(text: str):
+    from gridcommand.commands.track import parse_time_arg
+
+    return parse_time_arg(text)
 
 
 def display_problem(screenshot: bool, environ=os.environ, platform: str = sys.platform) -> str | None:
@@ -58,6 +69,18 @@ def run(args: argparse.Namespace) -> int:
     options = GuiOptions(db_url=args.db, demo=args.demo, language=args.lang, theme=args.theme, screenshot=args.screenshot,
                          save_settings=args.screenshot is None and not args.wall, wall=args.wall, screen=args.screen,
                          span=args.span)
+    if args.replay or args.replay_from or args.replay_to or args.incident:
+        if not args.replay:
+            print("gridcommand: --from, --to and --incident go with --replay", file=sys.stderr)
+            return 2
+        if args.incident is None and (args.replay_from is None or args.replay_to is None):
+            print("gridcommand: --replay needs --from and --to, or --incident", file=sys.stderr)
+            return 2
+        from core.replay_frame import ReplayRequest
+        from desktop.replay.run import run_replay
+
+        options.save_settings = False  # a replay leaves the live window's settings alone
+        return run_replay(options, ReplayRequest(args.replay_from, args.replay_to, args.incident))
     if args.wall:
         from desktop.wall.app import run_wall
 

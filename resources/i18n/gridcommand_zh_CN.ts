@@ -721,6 +721,10 @@
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
+        <source>&amp;Replay…</source>
+        <translation>回放(&amp;R)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -1189,6 +1193,98 @@
     </message>
 </context>
 <context>
+    <name>ReplayApp</name>
+    <message>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>The database is not open yet; try again in a moment.</source>
+        <translation>数据库尚未打开，请稍后再试。</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayController</name>
+    <message>
+        <source>Your role may not store what-ifs (%1)</source>
+        <translation>您的角色不能保存推演结果（%1）</translation>
+    </message>
+    <message>
+        <source>%1 · %2 received: which units do you send?</source>
+        <translation>%1 · %2 已接警：您派哪些力量？</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayDialog</name>
+    <message>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>A time window</source>
+        <translation>按时间段</translation>
+    </message>
+    <message>
+        <source>The window around one incident</source>
+        <translation>按警情（前后时段）</translation>
+    </message>
+    <message>
+        <source>incident number, e.g. JQ20261130-0001</source>
+        <translation>警情编号，如 JQ20261130-0001</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>A replay is read-only and runs beside the live map.</source>
+        <translation>回放为只读，与实时地图并行运行。</translation>
+    </message>
+    <message>
+        <source>To: must be after From.</source>
+        <translation>到：须晚于“从”。</translation>
+    </message>
+    <message>
+        <source>From: give a start and an end.</source>
+        <translation>从：请给出开始和结束时间。</translation>
+    </message>
+    <message>
+        <source>Incident: give an incident number.</source>
+        <translation>警情：请给出警情编号。</translation>
+    </message>
+</context>
+<context>
+    <name>ReplayWindow</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Replay · read-only</source>
+        <translation>回放 · 只读</translation>
+    </message>
+    <message>
+        <source>Replay %1 – %2 — Grid Command</source>
+        <translation>回放 %1 – %2 — 城警联勤网格指挥图</translation>
+    </message>
+    <message>
+        <source>Loading history: %1 fixes</source>
+        <translation>正在加载历史：%1 个定位点</translation>
+    </message>
+    <message>
+        <source>%1 fixes, %2 incidents in the window</source>
+        <translation>时段内 %1 个定位点、%2 起警情</translation>
+    </message>
+</context>
+<context>
     <name>StatisticsDock</name>
     <message>
         <source>Statistics</source>
@@ -1225,6 +1321,69 @@
     <message>
         <source>Export chart</source>
         <translation>导出图表</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineBar</name>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>◀ Previous event</source>
+        <translation>◀ 上一事件</translation>
+    </message>
+    <message>
+        <source>Next event ▶</source>
+        <translation>下一事件 ▶</translation>
+    </message>
+    <message>
+        <source>HH:MM[:SS] or YYYY-MM-DD HH:MM</source>
+        <translation>HH:MM[:SS] 或 YYYY-MM-DD HH:MM</translation>
+    </message>
+    <message>
+        <source>Jump</source>
+        <translation>跳转</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Window %1 – %2 · %3 incidents received · %4 events</source>
+        <translation>时段 %1 – %2 · 接警 %3 起 · 事件 %4 个</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>接警</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派警</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>Patrol check-in</source>
+        <translation>巡逻打卡</translation>
+    </message>
+    <message>
+        <source>Time: not understood (%1)</source>
+        <translation>时间：无法识别（%1）</translation>
+    </message>
+    <message>
+        <source>Time: outside the replay window</source>
+        <translation>时间：超出回放时段</translation>
     </message>
 </context>
 <context>
@@ -1401,6 +1560,93 @@
     <message>
         <source>Today</source>
         <translation>今日</translation>
+    </message>
+</context>
+<context>
+    <name>WhatIfDock</name>
+    <message>
+        <source>What-if at intake</source>
+        <translation>接警推演</translation>
+    </message>
+    <message>
+        <source>Pause at each incident&apos;s intake</source>
+        <translation>每起警情接警时暂停</translation>
+    </message>
+    <message>
+        <source>Play the replay: it pauses when an incident is received.</source>
+        <translation>播放回放：接到警情时自动暂停。</translation>
+    </message>
+    <message>
+        <source>Score my choice</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Save to the drill report</source>
+        <translation>存入演练报告</translation>
+    </message>
+    <message>
+        <source>%1-minute ring</source>
+        <translation>%1分钟圈</translation>
+    </message>
+    <message>
+        <source>beyond the rings</source>
+        <translation>圈外</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>预计 %1</translation>
+    </message>
+    <message>
+        <source>No unit could have been sent at that moment.</source>
+        <translation>当时没有可派的力量。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Best ETA</source>
+        <translation>最快到达</translation>
+    </message>
+    <message>
+        <source>Your ETA</source>
+        <translation>您的到达</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>相差</translation>
+    </message>
+    <message>
+        <source>Ring met (5 min)</source>
+        <translation>5分钟内到达</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Tier appropriate</source>
+        <translation>梯队得当</translation>
+    </message>
+    <message>
+        <source>Actually sent</source>
+        <translation>实际派出</translation>
+    </message>
+    <message>
+        <source>Could not have gone</source>
+        <translation>当时不可派</translation>
+    </message>
+    <message>
+        <source>Score %1</source>
+        <translation>得分 %1</translation>
+    </message>
+    <message>
+        <source>Saved (drill result %1).</source>
+        <translation>已保存（演练结果 %1）。</translation>
     </message>
 </context>
 <context>
