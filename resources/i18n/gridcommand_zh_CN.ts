@@ -2092,10 +2092,10 @@ The current state is shown now.</source>
     </message>
 </context>
 <context>
-    <name>window</name>
+    <name>session</name>
     <message>
         <source>Your role may not do this (%1)</source>
-        <translation>您的角色无权执行此操作（%1）</translation>
+        <translation>您的角色无此权限（%1）</translation>
     </message>
     <message>
         <source>User: %1 (%2)</source>
