@@ -233,22 +233,25 @@ class IncidentsDock(QDockWidget):
                 fig_rows.append(f"{text} {labels.duration_text(value)}")
         if figures.get("met_ring") is not None:
             fig_rows.append(self.tr("met its recommended ring") if figures["met_ring"] else self.tr("missed its recommended ring"))
+        # Translated outside the f-strings: the string extractor does not read inside them.
+        release_word, released_word = self.tr("release"), self.tr("released")
+        response_word, units_word, timeline_word = self.tr("Response"), self.tr("Units"), self.tr("Timeline")
         units = []
         for d in dispatches:
             ring = labels.age_text(d.recommended_ring * 60) if d.recommended_ring else "—"
             eta = labels.duration_text(d.eta_s) if d.eta_s is not None else "—"
             arrived = t(d.arrived_at) + (f" ({d.arrival_source})" if d.arrival_source else "") if d.arrived_at else "—"
-            release = "" if d.released_at else f" <a href='release:{d.id}'>{e(self.tr('release'))}</a>"
+            release = "" if d.released_at else f" <a href='release:{d.id}'>{e(release_word)}</a>"
             units.append(f"<tr><td><b>{e(d.callsign)}</b></td><td>{e(labels.tier_name(d.tier))}</td><td>{eta} / {ring}</td>"
-                         f"<td>{arrived}</td><td>{release or e(self.tr('released'))}</td></tr>")
+                         f"<td>{arrived}</td><td>{release or e(released_word)}</td></tr>")
         events = "".join(
             f"<tr><td>{t(ev.at)}</td><td>{e(self._event_text(ev))}</td><td style='color:{muted}'>{e(ev.actor)}@{e(ev.workstation)}</td></tr>"
             for ev in timeline)
         facts_html = "".join(f"<tr><td style='color:{muted}'>{e(k)}</td><td>{v if v.startswith('<a') else e(v)}</td></tr>" for k, v in facts)
         return (f"{head}<table>{facts_html}</table><p>{stamps}</p>"
-                + (f"<p><b>{e(self.tr('Response'))}:</b> {e('; '.join(fig_rows))}</p>" if fig_rows else "")
-                + f"<h4 style='margin:4px 0'>{e(self.tr('Units'))}</h4><table>{''.join(units) or '<tr><td>—</td></tr>'}</table>"
-                + f"<h4 style='margin:4px 0'>{e(self.tr('Timeline'))}</h4><table>{events}</table>")
+                + (f"<p><b>{e(response_word)}:</b> {e('; '.join(fig_rows))}</p>" if fig_rows else "")
+                + f"<h4 style='margin:4px 0'>{e(units_word)}</h4><table>{''.join(units) or '<tr><td>—</td></tr>'}</table>"
+                + f"<h4 style='margin:4px 0'>{e(timeline_word)}</h4><table>{events}</table>")
 
     def _event_text(self, ev: TimelineEvent) -> str:
         names = labels.state_names()

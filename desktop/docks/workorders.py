@@ -355,19 +355,22 @@ class WorkOrdersDock(QDockWidget):
             facts.append((self.tr("Extension requested to"), t(o.extension_until)))
         met = {"deploy": d.signed_at, "progress": d.first_progress_at, "resolve": d.closed_at}
         names = milestone_names()
+        # Translated outside the f-strings: the string extractor does not read inside them.
+        overdue_word, deadlines_word = self.tr("overdue"), self.tr("Deadlines (13710)")
+        due_word, met_word, timeline_word, photos_word = self.tr("Due"), self.tr("Met"), self.tr("Timeline"), self.tr("Photos")
         rows = "".join(
             f"<tr><td>{e(names[m])}</td><td>{t(due)}</td><td>{t(met[m]) if met[m] else '—'}</td>"
-            f"<td style='color:{self.model.light_colors['red']}'>{e(self.tr('overdue')) if m in o.overdue else ''}</td></tr>"
+            f"<td style='color:{self.model.light_colors['red']}'>{e(overdue_word) if m in o.overdue else ''}</td></tr>"
             for m, due in zip(MILESTONES, (o.deploy_due, o.progress_due, o.resolve_due)))
         timeline = "".join(f"<tr><td>{t(n.at)}</td><td>{e(self._note_kind(n.kind))}</td><td>{e(n.text)}</td>"
                            f"<td>{e(n.author)}</td></tr>" for n in d.timeline)
         facts_html = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in facts)
         photos = "".join(f" <a href='photo:{p.sha256}'>{e(p.sha256[:8])}</a>" for p in d.photos)
         return (f"{head}<table>{facts_html}</table>"
-                f"<h4 style='margin:4px 0'>{e(self.tr('Deadlines (13710)'))}</h4>"
-                f"<table><tr><th></th><th>{e(self.tr('Due'))}</th><th>{e(self.tr('Met'))}</th><th></th></tr>{rows}</table>"
-                f"<h4 style='margin:4px 0'>{e(self.tr('Timeline'))}</h4><table>{timeline}</table>"
-                + (f"<p>{e(self.tr('Photos'))}:{photos}</p>" if photos else ""))
+                f"<h4 style='margin:4px 0'>{e(deadlines_word)}</h4>"
+                f"<table><tr><th></th><th>{e(due_word)}</th><th>{e(met_word)}</th><th></th></tr>{rows}</table>"
+                f"<h4 style='margin:4px 0'>{e(timeline_word)}</h4><table>{timeline}</table>"
+                + (f"<p>{e(photos_word)}:{photos}</p>" if photos else ""))
 
     def _note_kind(self, kind: str) -> str:
         from PySide6.QtCore import QCoreApplication as Q

@@ -451,6 +451,26 @@
         <translation>未达推荐时间圈</translation>
     </message>
     <message>
+        <source>release</source>
+        <translation>解除</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>已解除</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>出警单位</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
         <source>Support requested</source>
         <translation>请求支援</translation>
     </message>
@@ -1734,6 +1754,30 @@
     <message>
         <source>Extension requested to</source>
         <translation>申请延期至</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Deadlines (13710)</source>
+        <translation>办理时限（13710）</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Met</source>
+        <translation>完成于</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
     </message>
     <message>
         <source>A note is needed for this action</source>
