@@ -43,7 +43,7 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str | None, password: str) -> bool:
     """Argon2's verify compares in constant time; a missing user still pays for one verify."""
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), password[:MAX_PASSWORD]) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password[:MAX_PASSWORD]) and bool(stored_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 xvfb xauth
   fonts-wqy-microhei
-  # the period report's tests read its PDF back (pdffonts, pdftotext)
+  # the period report's tests read its PDF back with pdffonts and pdftotext
   poppler-utils
 )
 missing=()

@@ -28,7 +28,7 @@ def scratch(pg_database):
 
 
 def _note(runner: OperationRunner):
-    return runner.run("test.note", lambda ctx: ctx.audit("test", 1, None, {"note": "outage test"}))
+    return runner.run("test.note", lambda ctx: ctx.audit("test", 1, None, {"note": "outage test"}), "edit_incident")
 
 
 def _notes(url: str) -> int:

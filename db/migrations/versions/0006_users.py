@@ -3,9 +3,13 @@
 Revision ID: 0006
 Revises: 0005
 
-The old ``users``/``roles`` tables were never written by any version (roles and their
-permissions are now declared in core.roles), so they are replaced, not altered. Audit
-rows already there are chained in id order, so `gridcommand audit verify` covers them.
+The old ``users``/``roles`` tables were never written by any version of the program (roles
+and their permissions are now declared in core.roles), so they are replaced, not altered.
+A user someone put there by hand is still carried over, never silently dropped: same id,
+name, display name and times, the old role's name when it is a declared role (else the
+read-only ``wall``), **disabled** and without a password until an admin sets one
+(`gridcommand user passwd`, then enables the account). Audit rows already there are chained
+in id order, so `gridcommand audit verify` covers them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,7 +22,23 @@ branch_labels = None
 depends_on = None
 
 
+# The user roles core.roles declares (a migration keeps its own copy: code changes later).
+_USER_ROLES = ("dispatcher", "commander", "grid_officer", "trainer", "wall", "admin")
+
+
+def _old_users() -> list[dict]:
+    # Typed columns, so SQLite's stored times come back as datetimes.
+    users = sa.table('users', sa.column('id'), sa.column('username'), sa.column('display_name'), sa.column('role_id'),
+                     sa.column('created_at', db.types.UtcDateTime()), sa.column('updated_at', db.types.UtcDateTime()))
+    roles = sa.table('roles', sa.column('id'), sa.column('name'))
+    query = (sa.select(users.c.id, users.c.username, users.c.display_name, roles.c.name.label('role'),
+                       users.c.created_at, users.c.updated_at)
+             .select_from(users.outerjoin(roles, roles.c.id == users.c.role_id)).order_by(users.c.id))
+    return [dict(r) for r in op.get_bind().execute(query).mappings()]
+
+
 def upgrade() -> None:
+    carried = _old_users()
     op.drop_table('users')
     op.drop_table('roles')
     op.create_table('users',
@@ -48,6 +68,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('name', name=op.f('uq_api_clients_name')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_clients_token_hash'))
     )
+    if carried:
+        users = sa.table('users', sa.column('id'), sa.column('username'), sa.column('display_name'), sa.column('role'),
+                         sa.column('password_hash'), sa.column('disabled'), sa.column('failed_logins'),
+                         sa.column('created_at', db.types.UtcDateTime()), sa.column('updated_at', db.types.UtcDateTime()))
+        op.bulk_insert(users, [{**u, "role": u["role"] if u["role"] in _USER_ROLES else "wall", "password_hash": "",
+                                "disabled": True, "failed_logins": 0} for u in carried])
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.add_column(sa.Column('prev_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('hash', sa.String(length=64), nullable=True))
