@@ -155,7 +155,7 @@ class IncidentApi:
             return _error(401, "missing, wrong or revoked bearer token", WWW_Authenticate='Bearer realm="gridcommand"')
         name, role = client
         runner = OperationRunner(self.engine, Actor.for_role(name, f"api {peer}"[:64], role), self.clock)
-        response = self._call(runner, method, path, support, body)
+        response = self._call(runner, method, path, support, close, body)
         if response.status >= 400 and response.status != 503:
             self._audit_refusal(runner, path, response)
         return response
@@ -169,7 +169,7 @@ class IncidentApi:
         except Exception as exc:  # the answer stands; the trail's gap is logged
             log.error("API: could not audit a refused call: %s", str(exc).splitlines()[0])
 
-    def _call(self, runner: OperationRunner, method: str, path: str, support, body: bytes) -> ApiResponse:
+    def _call(self, runner: OperationRunner, method: str, path: str, support, close, body: bytes) -> ApiResponse:
         if method != "POST":
             return _error(405, f"use POST, not {method[:20]}", Allow="POST")
         try:
