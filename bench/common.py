@@ -125,3 +125,22 @@ def browser_memory_mib(root: int | None = None) -> dict:
     return {"pss_mib": round(sum(f.get("Pss", 0) for f in figures) / 1024, 1),
             "rss_mib": round(sum(f.get("Rss", 0) for f in figures) / 1024, 1),
             "processes": len(pids), "pss_by_process_mib": by_kind}
+
+
+def qt_wait(done, timeout_s: float, what: str, poll_ms: int = 20) -> None:
+    """Run the Qt event loop (a real one, as in ``qapp.exec()``) until ``done()``; a
+    RuntimeError naming ``what`` after ``timeout_s``. Qt is imported only by the GUI
+    benchmarks that call this."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if done():
+        return
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout_s
+    check = QTimer()
+    check.timeout.connect(lambda: loop.quit() if done() or time.monotonic() > deadline else None)
+    check.start(poll_ms)
+    loop.exec()
+    check.stop()
+    if not done():
+        raise RuntimeError(f"timed out waiting for {what}")

@@ -48,7 +48,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import browser_memory_mib, median, percentile
+from bench.common import browser_memory_mib, median, percentile, qt_wait
 
 UNITS = int(os.environ.get("GRIDCOMMAND_BENCH_LIVE_UNITS", 5000))
 WARMUP_BATCHES = 5
@@ -216,27 +216,10 @@ def _child_writer(url: str) -> None:
 # app process
 # --------------------------------------------------------------------------
 
-def _wait(done, timeout_s: float, what: str) -> None:
-    """Run the Qt event loop (a real one, as in ``qapp.exec()``) until ``done()``."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    if done():
-        return
-    loop = QEventLoop()
-    deadline = time.monotonic() + timeout_s
-    check = QTimer()
-    check.timeout.connect(lambda: loop.quit() if done() or time.monotonic() > deadline else None)
-    check.start(20)
-    loop.exec()
-    check.stop()
-    if not done():
-        raise RuntimeError(f"timed out waiting for {what}")
-
-
 def _run_js(view, script: str, timeout_s: float = 10.0):
     box: dict = {}
     view.page().runJavaScript(script, 0, lambda value: box.setdefault("value", value))
-    _wait(lambda: "value" in box, timeout_s, f"JS {script[:40]!r}")
+    qt_wait(lambda: "value" in box, timeout_s, f"JS {script[:40]!r}")
     return box["value"]
 
 
@@ -273,7 +256,7 @@ def _child_app(url: str, mode: str = "workstation") -> None:
     bridge.sig_page_ready.connect(lambda _info: state.update(ready=True))
     app.window.show()
     app.refresh_layers()
-    _wait(lambda: state["ready"], 60, "the map page")
+    qt_wait(lambda: state["ready"], 60, "the map page")
 
     # Every push: seq -> (monotonic time pushed, units in it, payload bytes, fix time of its rows).
     pushes: dict[int, tuple[float, int, int, int | None]] = {}
@@ -291,7 +274,7 @@ def _child_app(url: str, mode: str = "workstation") -> None:
     app.start_live()  # roster snapshot -> a full push of every unit
     if mode == "wall":
         app.controller.start()  # the wall's own work: figures re-read, views cycling
-    _wait(lambda: any(pushes[s][1] == UNITS and s in applied for s in pushes), 60, "the first full batch")
+    qt_wait(lambda: any(pushes[s][1] == UNITS and s in applied for s in pushes), 60, "the first full batch")
     memory_start = browser_memory_mib()
     view_at_start = json.loads(_run_js(app.map_view, "JSON.stringify({zoom: gridmap.state.map.getZoom(), "
                                        "center: gridmap.state.map.getCenter()})"))
@@ -391,7 +374,7 @@ def _child_app(url: str, mode: str = "workstation") -> None:
     bridge.sig_units_applied.connect(on_applied)
     app.feed_worker.sig_batch_received.connect(on_batch)
     writer.start()
-    _wait(lambda: run["writer_ready"], 60, "the writer process")
+    qt_wait(lambda: run["writer_ready"], 60, "the writer process")
     run["started"] = time.monotonic()
     profile = None
     if os.environ.get("GRIDCOMMAND_BENCH_PROFILE"):  # a cProfile of the GUI thread over the batches
@@ -402,7 +385,7 @@ def _child_app(url: str, mode: str = "workstation") -> None:
     send_next()
     error = None
     try:
-        _wait(lambda: run["phase"] == "done", PHASE_TIMEOUT_S, "the batches")
+        qt_wait(lambda: run["phase"] == "done", PHASE_TIMEOUT_S, "the batches")
     except RuntimeError as exc:
         error = f"{exc} (phase {run['phase']}, {len(run['results'])} batches measured)"
     beat["on"] = False
@@ -473,7 +456,7 @@ def _child_baseline(url: str, width: str, height: str, lat: str, lon: str, zoom:
     view.titleChanged.connect(lambda title: (titles.append(title), heard.append(time.monotonic())))
     view.load_page(BASELINE_PAGE.replace("__LAT__", lat).replace("__LON__", lon).replace("__ZOOM__", zoom))
     view.show()
-    _wait(lambda: "READY" in titles, 60, "the baseline page")
+    qt_wait(lambda: "READY" in titles, 60, "the baseline page")
 
     def fixes_at(k: int):
         now = datetime.now(timezone.utc)
@@ -495,7 +478,7 @@ def _child_baseline(url: str, width: str, height: str, lat: str, lon: str, zoom:
         text = units_payload(moved, now, full=False, seq=k, stale_after_s=settings.live.stale_after_s,
                              label_min_zoom=settings.map.label_min_zoom)
         view.page().runJavaScript(f"applyBatch({json.dumps(text, ensure_ascii=False)});")
-        _wait(lambda: titles and titles[-1].startswith(f"A{k}:"), 30, f"baseline batch {k}")
+        qt_wait(lambda: titles and titles[-1].startswith(f"A{k}:"), 30, f"baseline batch {k}")
         if k > WARMUP_BATCHES:
             page_ms.append(float(titles[-1].split(":", 1)[1]))
             end_to_end_ms.append((heard[-1] - t0) * 1000)

@@ -25,25 +25,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench.common import median, percentile
+from bench.common import median, percentile, qt_wait
 
+# A frame is a few ms: the waits look every 5 ms.
+POLL_MS = 5
 STEP = timedelta(seconds=10)  # 600x at 60 frames per second
-
-
-def _wait(done, timeout_s: float, what: str) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    if done():
-        return
-    loop = QEventLoop()
-    deadline = time.monotonic() + timeout_s
-    check = QTimer()
-    check.timeout.connect(lambda: loop.quit() if done() or time.monotonic() > deadline else None)
-    check.start(5)
-    loop.exec()
-    check.stop()
-    if not done():
-        raise TimeoutError(f"timed out waiting for {what}")
 
 
 def _child(db_path: str, start_iso: str, hours: str, frames: str) -> None:
@@ -74,12 +60,12 @@ def _child(db_path: str, start_iso: str, hours: str, frames: str) -> None:
     app.window.show()
     t0 = time.perf_counter()
     app.start()
-    _wait(lambda: done["up"] and app.scene.ready, 600, "the replay window")
+    qt_wait(lambda: done["up"] and app.scene.ready, 600, "the replay window", poll_ms=POLL_MS)
     open_s = time.perf_counter() - t0
     controller = app.controller
     at = start + timedelta(hours=float(hours) / 2)
     controller.render(at)  # the first frame at the measured spot: every unit placed once
-    _wait(lambda: app.scene.units.seq in applied, 60, "the first frame on the page")
+    qt_wait(lambda: app.scene.units.seq in applied, 60, "the first frame on the page", poll_ms=POLL_MS)
     render_ms, cpu_ms, page_ms, to_page_ms, units = [], [], [], [], []
     app.ws.replay_clock.play()  # as while playing: the units board and card follow at their own pace
     for _ in range(int(frames)):
@@ -89,7 +75,7 @@ def _child(db_path: str, start_iso: str, hours: str, frames: str) -> None:
         render_ms.append((time.perf_counter() - began) * 1000)
         cpu_ms.append((time.thread_time() - cpu) * 1000)
         seq = app.scene.units.seq
-        _wait(lambda: seq in applied, 60, f"frame {seq} on the page")
+        qt_wait(lambda: seq in applied, 60, f"frame {seq} on the page", poll_ms=POLL_MS)
         page_ms.append(page[seq])
         to_page_ms.append((applied[seq] - began) * 1000)
         units.append(len(app.live.units))
